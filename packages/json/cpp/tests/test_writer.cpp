@@ -1,0 +1,44 @@
+// C++-only tests of the JSON writer, run under ASan + UBSan + LSan by tools/sanitize.
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "fulmen/json/writer.hpp"
+#include "fulmen_check.hpp"
+
+using fulmen::json::Writer;
+
+namespace {
+
+std::string write_string(std::string_view s) {
+  Writer w;
+  w.string(s);
+  return std::string(w.view());
+}
+
+}  // namespace
+
+int main() {
+  {
+    Writer w;
+    w.null();
+    w.boolean(true);
+    w.boolean(false);
+    FULMEN_CHECK_EQ(w.view(), "nulltruefalse");
+  }
+  {
+    Writer w;
+    w.integer(std::numeric_limits<std::int64_t>::min());
+    FULMEN_CHECK_EQ(w.view(), "-9223372036854775808");
+    w.clear();
+    w.unsigned_integer(std::numeric_limits<std::uint64_t>::max());
+    FULMEN_CHECK_EQ(w.view(), "18446744073709551615");
+  }
+  FULMEN_CHECK_EQ(write_string(""), "\"\"");
+  FULMEN_CHECK_EQ(write_string("a\"b\\c"), "\"a\\\"b\\\\c\"");
+  FULMEN_CHECK_EQ(write_string("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
+  FULMEN_CHECK_EQ(write_string(std::string_view("\x00\x1f", 2)), "\"\\u0000\\u001f\"");
+  FULMEN_CHECK_EQ(write_string("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+  FULMEN_CHECK_EQ(write_string("\x7f"), "\"\x7f\"");  // DEL is not a control char in JSON
+  return fulmen::check::finish("json_core");
+}
