@@ -16,16 +16,22 @@ def test_public_api() -> None:
     ("raw", "expected"),
     [
         pytest.param(
-            b"GET /users/1?q=x HTTP/1.1\r\n", RequestLine("GET", b"/users/1?q=x", "1.1", 27), id="get"
+            b"GET /users/1?q=x HTTP/1.1\r\n",
+            RequestLine("GET", b"/users/1?q=x", "1.1", 27),
+            id="get",
         ),
-        pytest.param(b"OPTIONS * HTTP/1.0\r\n", RequestLine("OPTIONS", b"*", "1.0", 20), id="asterisk"),
+        pytest.param(
+            b"OPTIONS * HTTP/1.0\r\n", RequestLine("OPTIONS", b"*", "1.0", 20), id="asterisk"
+        ),
         pytest.param(
             b"GET http://a.example/x HTTP/1.1\r\nHost: a\r\n",
             RequestLine("GET", b"http://a.example/x", "1.1", 33),
             id="absolute-form-and-more-input",
         ),
         pytest.param(
-            b"M-SEARCH /%C3%A9 HTTP/1.1\r\n", RequestLine("M-SEARCH", b"/%C3%A9", "1.1", 27), id="token"
+            b"M-SEARCH /%C3%A9 HTTP/1.1\r\n",
+            RequestLine("M-SEARCH", b"/%C3%A9", "1.1", 27),
+            id="token",
         ),
     ],
 )

@@ -10,8 +10,8 @@ namespace nb = nanobind;
 
 namespace {
 
-// Raised for values that cannot be encoded. Created in the module as a
-// subclass of TypeError (see NB_MODULE below), like orjson's.
+// fulmen_json._errors.JSONEncodeError, looked up once at import. The module
+// holds a strong reference for the life of the process.
 PyObject* encode_error_type = nullptr;
 
 [[noreturn]] void raise_encode_error(const char* message) {
@@ -65,13 +65,10 @@ nb::bytes dumps(nb::handle obj) {
 
 NB_MODULE(_core, m) {
   m.doc() = "Native core of fulmen_json.";
-  // A plain Python exception class (not a C++ exception translator): the module
-  // keeps it alive for the process lifetime, so the raw pointer stays valid.
-  encode_error_type = PyErr_NewExceptionWithDoc(
-      "fulmen_json.JSONEncodeError", "Raised when an object cannot be encoded as JSON.",
-      PyExc_TypeError, nullptr);
-  if (encode_error_type == nullptr) throw nb::python_error();
-  m.attr("JSONEncodeError") = nb::handle(encode_error_type);
+  // The exception classes are defined in Python (fulmen_json/_errors.py) so that
+  // they are ordinary, documented, picklable classes.
+  encode_error_type =
+      nb::object(nb::module_::import_("fulmen_json._errors").attr("JSONEncodeError")).release().ptr();
   m.def("dumps", &dumps, nb::arg("obj").none(),
         nb::sig("def dumps(obj: object, /) -> bytes"),
         "Serialize ``obj`` to JSON text as UTF-8 bytes.");

@@ -40,7 +40,9 @@ def test_scalars(value: object, expected: bytes) -> None:
     assert dumps(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, True, 12345, "ascii", "\u00e9\u4e2d\U0001f600", "\x7f\x00"])
+@pytest.mark.parametrize(
+    "value", [None, True, 12345, "ascii", "\u00e9\u4e2d\U0001f600", "\x7f\x00"]
+)
 def test_matches_json_module(value: object) -> None:
     """Byte-identical to how FastAPI's JSONResponse renders (ensure_ascii=False)."""
     expected = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()

@@ -48,7 +48,11 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
             id="v2-quota",
         ),
         pytest.param(
-            {"proc": "0::/a/b\n", "cg/a/b/cpu.max": "max 100000\n", "cg/a/cpu.max": "200000 100000"},
+            {
+                "proc": "0::/a/b\n",
+                "cg/a/b/cpu.max": "max 100000\n",
+                "cg/a/cpu.max": "200000 100000",
+            },
             2.0,
             id="v2-ancestor-limit",
         ),

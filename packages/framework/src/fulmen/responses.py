@@ -34,7 +34,9 @@ class Response:
         return str(content).encode(self.charset)
 
     def _build_headers(self, headers: Mapping[str, str] | None) -> list[tuple[bytes, bytes]]:
-        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
+        raw = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
+        ]
         present = {name for name, _ in raw}
         # As Starlette: no content-length on 1xx/204/304, which have no body (RFC 9110 §8.6).
         if (

@@ -32,7 +32,8 @@ def parse_request_line(
     """
     code, method, target, minor, consumed = _core.parse_request_line(data, max_request_line)
     if code == _core.STATUS_COMPLETE:
-        assert method is not None and target is not None
+        assert method is not None
+        assert target is not None
         return RequestLine(method, target, f"1.{minor}", consumed)
     if code == _core.STATUS_INCOMPLETE:
         return None

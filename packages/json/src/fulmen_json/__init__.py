@@ -4,7 +4,8 @@ Encoding is done by the C++ core in ``fulmen_json._core``; this module is the on
 public surface.
 """
 
-from fulmen_json._core import JSONEncodeError, dumps
+from fulmen_json._core import dumps
+from fulmen_json._errors import JSONEncodeError
 
 __version__ = "0.1.0"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+
 import httpx
 
 from fulmen_testclient._portal import LoopThread
@@ -29,12 +30,12 @@ class TestClient(httpx.Client):
         headers: dict[str, str] | None = None,
     ) -> None:
         self.app = app
-        self._transport = ASGITransport(
+        self._asgi_transport = ASGITransport(
             app, raise_server_exceptions=raise_server_exceptions, root_path=root_path
         )
         super().__init__(
             base_url=base_url,
-            transport=self._transport,
+            transport=self._asgi_transport,
             follow_redirects=follow_redirects,
             cookies=cookies,
             headers={"user-agent": "testclient", **(headers or {})},
@@ -42,7 +43,7 @@ class TestClient(httpx.Client):
 
     def __enter__(self) -> TestClient:
         super().__enter__()
-        self._transport.loop = LoopThread()
+        self._asgi_transport.loop = LoopThread()
         return self
 
     def __exit__(
@@ -51,7 +52,7 @@ class TestClient(httpx.Client):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
-        loop, self._transport.loop = self._transport.loop, None
+        loop, self._asgi_transport.loop = self._asgi_transport.loop, None
         try:
             super().__exit__(exc_type, exc_value, traceback)
         finally:
