@@ -79,6 +79,11 @@ class Supervisor:
             config.on_starting(config)
         if config.reload:  # fail fast, before binding, when watchfiles is missing
             self._watcher = FileWatcher(config.reload_dirs, self._reload_w)
+            if not isinstance(config.target, str) and config.start_method == "fork":
+                # A forked worker runs the code the supervisor imported: stale after a change.
+                logger.info("reload with a callable target: using spawn to import fresh code")
+                config.start_method = "spawn"
+                self._mp = multiprocessing.get_context("spawn")
         if config.max_memory:
             self._rss = rss_reader()
             if self._rss is None:
@@ -295,6 +300,7 @@ class Supervisor:
             if worker.slot is slot:
                 self._drain(worker)
         slot.close_sockets()  # SO_REUSEPORT mode: queued connections of this socket are reset
+        self._advance_roll()  # in case the removed slot's new worker was being started
 
     def _on_channel(self, worker: Worker) -> None:
         try:
@@ -434,7 +440,7 @@ class Supervisor:
         logger.info("worker %d stopping gracefully", worker.pid)
 
     def _retire(self, worker: Worker, reason: str) -> None:
-        """Recycle: replacement first, then drain the old worker."""
+        """Recycle gracefully: the old worker drains while its replacement starts."""
         logger.info("worker %d recycled: %s", worker.pid, reason)
         slot = worker.slot
         self._drain(worker)
