@@ -52,6 +52,9 @@ class Stack:
                 *(sys.executable, "-m", "fulmen_workers", "workers_testserver:serve"),
                 *("-b", f"fd://{fd}", "-w", str(WORKERS), "--start-method", method),
                 *("--graceful-timeout", "5", "--log-level", "warning"),
+                # The benchmark kills workers in a row on purpose: no crash backoff
+                # (uvicorn has none).
+                *("--crash-backoff-after", "1000"),
             ]
         else:
             command = [

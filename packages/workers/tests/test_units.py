@@ -159,8 +159,8 @@ def test_compile_errors(tmp_path: Path) -> None:
 
 def test_crash_backoff_only_when_crashes_repeat() -> None:
     slot = Slot(index=0)
-    delays = [slot.crash_delay(100.0 + i * 0.1, 10.0) for i in range(8)]
+    delays = [slot.crash_delay(100.0 + i * 0.1, after=2, ceiling=10.0) for i in range(8)]
     assert delays[:2] == [0.0, 0.0]
     assert delays[2:5] == [0.5, 1.0, 2.0]
     assert delays[-1] == 10.0
-    assert slot.crash_delay(1000.0, 10.0) == 0.0, "an old burst is forgotten"
+    assert slot.crash_delay(1000.0, after=2, ceiling=10.0) == 0.0, "an old burst is forgotten"

@@ -41,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-memory", type=float, default=0, help="RSS ceiling in MiB, 0 disables")
     p.add_argument("--memory-check-interval", type=float, default=1.0)
     p.add_argument("--startup-failures", type=int, default=3)
+    p.add_argument("--crash-backoff-after", type=int, default=2)
+    p.add_argument("--crash-backoff-max", type=float, default=10.0)
     p.add_argument("--reload", action="store_true", help="restart workers when .py files change")
     p.add_argument("--reload-dir", action="append", dest="reload_dirs", default=[])
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
@@ -66,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             max_memory=int(args.max_memory * 2**20),
             memory_check_interval=args.memory_check_interval,
             startup_failures=args.startup_failures,
+            crash_backoff_after=args.crash_backoff_after,
+            crash_backoff_max=args.crash_backoff_max,
             reload=args.reload,
             reload_dirs=args.reload_dirs,
         )

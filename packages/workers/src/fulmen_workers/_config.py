@@ -55,6 +55,9 @@ class Config:
     #: Consecutive start-up failures (no worker ready in between) that end the
     #: supervisor with exit code 3.
     startup_failures: int = 3
+    #: Crashes of one worker slot within 10 s that are replaced at once; past
+    #: that, replacements wait 0.5 s, 1 s, 2 s... up to `crash_backoff_max`.
+    crash_backoff_after: int = 2
     #: Ceiling of the delay before replacing a worker that keeps crashing.
     crash_backoff_max: float = 10.0
     #: Watch files and restart the workers on change (needs the `reload` extra).
@@ -90,6 +93,8 @@ class Config:
                 raise ConfigError(f"{name} must be positive")
         if self.max_requests_jitter < 0:
             raise ConfigError("max_requests_jitter must not be negative")
+        if self.crash_backoff_after < 0:
+            raise ConfigError("crash_backoff_after must not be negative")
         if self.startup_failures < 1:
             raise ConfigError("startup_failures must be at least 1")
         if self.backlog < 1:

@@ -359,7 +359,11 @@ class Supervisor:
         elif worker.state is WorkerState.STARTING:
             self._on_startup_failure(worker, status)
         else:
-            delay = slot.crash_delay(time.monotonic(), self.config.crash_backoff_max)
+            delay = slot.crash_delay(
+                time.monotonic(),
+                after=self.config.crash_backoff_after,
+                ceiling=self.config.crash_backoff_max,
+            )
             logger.error(
                 "worker %d died (%s); replacing it%s",
                 worker.pid,

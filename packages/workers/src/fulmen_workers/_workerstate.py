@@ -16,7 +16,6 @@ from typing import Any
 from fulmen_workers._context import parse_messages
 
 CRASH_WINDOW = 10.0  # seconds over which crashes count as "repeated"
-CRASHES_BEFORE_BACKOFF = 2  # replaced at once up to this many crashes per window
 FIRST_BACKOFF = 0.5
 
 
@@ -38,12 +37,13 @@ class Slot:
     respawn_at: float | None = None
     crashes: deque[float] = field(default_factory=deque)
 
-    def crash_delay(self, now: float, ceiling: float) -> float:
-        """0 for an isolated crash; exponential backoff when they repeat."""
+    def crash_delay(self, now: float, *, after: int, ceiling: float) -> float:
+        """0 for the first `after` crashes within CRASH_WINDOW; then
+        exponential backoff up to `ceiling`."""
         self.crashes.append(now)
         while self.crashes and now - self.crashes[0] > CRASH_WINDOW:
             self.crashes.popleft()
-        excess = len(self.crashes) - CRASHES_BEFORE_BACKOFF
+        excess = len(self.crashes) - after
         if excess <= 0:
             return 0.0
         return float(min(ceiling, FIRST_BACKOFF * 2 ** (excess - 1)))
