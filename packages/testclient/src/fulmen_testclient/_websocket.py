@@ -49,6 +49,7 @@ class WebSocketExchange:
         self._task: asyncio.Task[None] | None = None
         self.app_exception: BaseException | None = None
         self.app_finished = False
+        self._reported = False
 
     async def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -63,6 +64,7 @@ class WebSocketExchange:
         if message is None:
             self._from_app.put_nowait(None)  # every later receive ends the same way
             if self.app_exception is not None:
+                self._reported = True  # raised once, here; not again when the session ends
                 raise self.app_exception
             return {
                 "type": "websocket.close",
@@ -80,7 +82,7 @@ class WebSocketExchange:
             if not self.app_finished:
                 self._task.cancel()
             await asyncio.wait([self._task])
-        return self.app_exception
+        return None if self._reported else self.app_exception
 
     async def _run(self) -> None:
         try:
