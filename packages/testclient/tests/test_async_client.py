@@ -80,3 +80,10 @@ async def test_websocket(tc: ModuleType) -> None:
         with pytest.raises(tc.WebSocketDisconnect) as info:
             await ws.receive_text()
         assert info.value.code == 4001
+
+
+async def test_stalled_stream_times_out_when_asked(tc: ModuleType) -> None:
+    app = apps.StreamingApp()
+    with pytest.raises(tc._httpx.httpx.ReadTimeout):
+        await tc.AsyncTestClient(app, timeout=0.05).get("/")
+    assert app.events == ["first sent", "cancelled"]

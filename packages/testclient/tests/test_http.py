@@ -247,3 +247,36 @@ def test_asgi2_app_is_wrapped(tc: ModuleType) -> None:
             await apps.respond(send, 200, self.scope["path"].encode())
 
     assert tc.TestClient(ASGI2App).get("/two").text == "/two"
+
+
+# -- timeouts (not in Starlette's client, which ignores them) --------------------------
+
+
+def test_app_that_never_answers_times_out_when_asked(tc: ModuleType) -> None:
+    app = apps.StreamingApp()
+
+    async def silent(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            app.events.append("cancelled")
+            raise
+
+    with pytest.raises(tc._httpx.httpx.ReadTimeout, match=r"nothing for 0\.05 s"):
+        tc.TestClient(silent).get("/", timeout=0.05)
+    assert app.events == ["cancelled"]
+
+
+@pytest.mark.parametrize("entered", [False, True], ids=["loop-per-request", "with-block"])
+def test_stalled_stream_times_out_when_asked(tc: ModuleType, entered: bool) -> None:
+    app = apps.StreamingApp()
+    client = tc.TestClient(app, timeout=0.05)
+    if entered:
+        client.__enter__()
+    try:
+        with pytest.raises(tc._httpx.httpx.ReadTimeout):
+            client.get("/")
+        assert app.events == ["first sent", "cancelled"]
+    finally:
+        if entered:
+            client.__exit__()

@@ -66,6 +66,7 @@ class TestClient(httpx.Client):
         headers: dict[str, str] | None = None,
         follow_redirects: bool = True,
         client: tuple[str, int] = DEFAULT_CLIENT,
+        timeout: float | None = None,
     ) -> None:
         self.app = as_asgi3(app)
         # Filled by lifespan start-up; every request's scope["state"] is a copy.
@@ -84,6 +85,10 @@ class TestClient(httpx.Client):
             follow_redirects=follow_redirects,
             cookies=cookies,
             headers=_default_headers(headers),
+            # No limit unless asked: a test may well step through the app in a
+            # debugger. With one, an app that keeps the client waiting longer
+            # raises httpx.ReadTimeout instead of hanging the test.
+            timeout=timeout,
         )
 
     def websocket_connect(
@@ -148,6 +153,7 @@ class AsyncTestClient(httpx.AsyncClient):
         headers: dict[str, str] | None = None,
         follow_redirects: bool = True,
         client: tuple[str, int] = DEFAULT_CLIENT,
+        timeout: float | None = None,
     ) -> None:
         self.app = as_asgi3(app)
         self.app_state: dict[str, Any] = {}
@@ -165,6 +171,10 @@ class AsyncTestClient(httpx.AsyncClient):
             follow_redirects=follow_redirects,
             cookies=cookies,
             headers=_default_headers(headers),
+            # No limit unless asked: a test may well step through the app in a
+            # debugger. With one, an app that keeps the client waiting longer
+            # raises httpx.ReadTimeout instead of hanging the test.
+            timeout=timeout,
         )
 
     def websocket_connect(

@@ -56,19 +56,20 @@ class HTTPExchange:
 
     # -- client side -------------------------------------------------------------
 
-    async def begin(self) -> tuple[list[bytes], bool]:
+    async def begin(self, timeout: float | None = None) -> tuple[list[bytes], bool]:
         """Start the app; return once it started the response or finished.
 
         Returns the body chunks already sent and whether the body is over, so a
-        small response needs no further round trip.
+        small response needs no further round trip. Raises ``TimeoutError`` if
+        the app has not started its response within ``timeout`` seconds.
         """
         self._task = asyncio.get_running_loop().create_task(self._run())
-        await self._wait_for(lambda: self.status is not None or self.app_finished)
+        await self._wait_for(lambda: self.status is not None or self.app_finished, timeout)
         return self._take()
 
-    async def read(self) -> tuple[list[bytes], bool]:
+    async def read(self, timeout: float | None = None) -> tuple[list[bytes], bool]:
         """Wait for more body; return the chunks and whether the body is over."""
-        await self._wait_for(lambda: bool(self._chunks) or self._body_over())
+        await self._wait_for(lambda: bool(self._chunks) or self._body_over(), timeout)
         return self._take()
 
     async def finish(self) -> BaseException | None:
@@ -94,10 +95,11 @@ class HTTPExchange:
     def _body_over(self) -> bool:
         return self._body_complete or self.app_finished
 
-    async def _wait_for(self, ready: Callable[[], bool]) -> None:
-        while not ready():
-            self._changed.clear()
-            await self._changed.wait()
+    async def _wait_for(self, ready: Callable[[], bool], timeout: float | None) -> None:
+        async with asyncio.timeout(timeout):
+            while not ready():
+                self._changed.clear()
+                await self._changed.wait()
 
     # -- app side ----------------------------------------------------------------
 

@@ -63,6 +63,15 @@ class _Options:
         )
         return WebSocketExchange(self.app, scope)
 
+    def read_timeout(self, request: httpx.Request) -> float | None:
+        """The request's read timeout: how long the app may keep the client waiting."""
+        timeout = request.extensions.get("timeout") or {}
+        value = timeout.get("read")
+        return None if value is None else float(value)
+
+    def timed_out(self, request: httpx.Request, timeout: float | None) -> httpx.ReadTimeout:
+        return httpx.ReadTimeout(f"the app sent nothing for {timeout} s", request=request)
+
     def no_response(self, exchange: HTTPExchange, request: httpx.Request) -> httpx.Response:
         """The app finished without starting a response: raise, or answer 500."""
         if self.raise_server_exceptions:
@@ -101,7 +110,11 @@ class _SyncResponseStream(httpx.SyncByteStream):
         first: list[bytes],
         over: bool,
         on_close: Callable[[_SyncResponseStream], BaseException | None],
+        on_timeout: Callable[[], Exception],
+        timeout: float | None,
     ) -> None:
+        self._on_timeout = on_timeout
+        self._timeout = timeout
         self._loop = loop
         self._exchange = exchange
         self._first = first
@@ -113,7 +126,10 @@ class _SyncResponseStream(httpx.SyncByteStream):
         chunks, self._first = self._first, []
         yield from chunks
         while not self._over:
-            chunks, self._over = self._loop.run(self._exchange.read())
+            try:
+                chunks, self._over = self._loop.run(self._exchange.read(self._timeout))
+            except TimeoutError:
+                raise self._on_timeout() from None
             yield from chunks
 
     def close(self) -> None:
@@ -158,15 +174,16 @@ class ASGITransport(httpx.BaseTransport):
         shared = self.loop
         loop = shared if shared is not None else LoopThread()
         exchange = options.exchange(request, iterate(body))
+        timeout = options.read_timeout(request)
         try:
-            first, over = loop.run(exchange.begin())
-        except BaseException:
-            if shared is None:
+            first, over = loop.run(exchange.begin(timeout))
+        except TimeoutError:
+            loop.run(exchange.finish())
+            raise options.timed_out(request, timeout) from None
+        finally:
+            if shared is None and exchange.status is None:
                 loop.close()
-            raise
         if exchange.status is None:
-            if shared is None:
-                loop.close()
             return options.no_response(exchange, request)
 
         response: httpx.Response | None = None
@@ -184,7 +201,15 @@ class ASGITransport(httpx.BaseTransport):
                 options.after_close(exchange, response)
             return exc if options.raise_server_exceptions else None
 
-        stream = _SyncResponseStream(loop, exchange, first, over, close)
+        stream = _SyncResponseStream(
+            loop,
+            exchange,
+            first,
+            over,
+            close,
+            on_timeout=lambda: options.timed_out(request, timeout),
+            timeout=timeout,
+        )
         self._open.add(stream)
         response = options.make_response(exchange, request, stream)
         return response
@@ -218,7 +243,11 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
         on_close: Callable[[], Any],
         *,
         raise_errors: bool,
+        on_timeout: Callable[[], Exception],
+        timeout: float | None,
     ) -> None:
+        self._on_timeout = on_timeout
+        self._timeout = timeout
         self._exchange = exchange
         self._raise_errors = raise_errors
         self._first = first
@@ -231,7 +260,10 @@ class _AsyncResponseStream(httpx.AsyncByteStream):
         for chunk in chunks:
             yield chunk
         while not self._over:
-            chunks, self._over = await self._exchange.read()
+            try:
+                chunks, self._over = await self._exchange.read(self._timeout)
+            except TimeoutError:
+                raise self._on_timeout() from None
             for chunk in chunks:
                 yield chunk
 
@@ -271,7 +303,12 @@ class AsyncASGITransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         options = self.options
         exchange = options.exchange(request, aiter(request.stream))  # type: ignore[arg-type]
-        first, over = await exchange.begin()
+        timeout = options.read_timeout(request)
+        try:
+            first, over = await exchange.begin(timeout)
+        except TimeoutError:
+            await exchange.finish()
+            raise options.timed_out(request, timeout) from None
         if exchange.status is None:
             return options.no_response(exchange, request)
         response: httpx.Response | None = None
@@ -282,7 +319,13 @@ class AsyncASGITransport(httpx.AsyncBaseTransport):
                 options.after_close(exchange, response)
 
         stream = _AsyncResponseStream(
-            exchange, first, over, closed, raise_errors=options.raise_server_exceptions
+            exchange,
+            first,
+            over,
+            closed,
+            raise_errors=options.raise_server_exceptions,
+            on_timeout=lambda: options.timed_out(request, timeout),
+            timeout=timeout,
         )
         self._open.add(stream)
         response = options.make_response(exchange, request, stream)
