@@ -1,7 +1,5 @@
 """Routing: decorators, routers, prefixes, first match, 404/405, redirect_slashes, names."""
 
-from __future__ import annotations
-
 from types import SimpleNamespace
 from typing import Any
 
