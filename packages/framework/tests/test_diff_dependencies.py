@@ -72,7 +72,8 @@ def build_dependencies(fw: SimpleNamespace) -> Any:
 
     @app.get("/cached")
     def read_cached(
-        values: list[int] = Depends(uses_counted), again: int = Depends(counted)
+        values: list[int] = Depends(uses_counted),  # noqa: B008
+        again: int = Depends(counted),
     ) -> Any:
         return {"values": values, "again": again}
 
