@@ -228,3 +228,8 @@ __all__ = [
     "Response",
     "StreamingResponse",
 ]
+
+
+from fulmen._file_response import FileResponse  # noqa: E402 - it subclasses Response
+
+__all__ += ["FileResponse"]
