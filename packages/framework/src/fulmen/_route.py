@@ -40,6 +40,8 @@ def request_response(func: Callable[[Request], Any]) -> ASGIApp:
     stacks: ``function``-scoped yield dependencies close right after the
     endpoint, ``request``-scoped ones after the response is sent."""
 
+    is_coroutine = inspect.iscoroutinefunction(func)
+
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive, send)
 
@@ -49,7 +51,7 @@ def request_response(func: Callable[[Request], Any]) -> ASGIApp:
                 scope["fastapi_inner_astack"] = request_stack
                 async with AsyncExitStack() as function_stack:
                     scope["fastapi_function_astack"] = function_stack
-                    if inspect.iscoroutinefunction(func):
+                    if is_coroutine:
                         response = await func(request)
                     else:
                         response = await run_in_threadpool(func, request)
