@@ -13,6 +13,7 @@ from fulmen import _json
 from fulmen._dependant import Dependant
 from fulmen._fields import ModelField, Undefined
 from fulmen._solve import solve_dependencies
+from fulmen._streams import async_lines, line_encoder, sync_lines
 from fulmen._types import IncEx
 from fulmen.concurrency import run_in_threadpool
 from fulmen.datastructures import DefaultPlaceholder
@@ -25,7 +26,7 @@ from fulmen.exceptions import (
     ResponseValidationError,
 )
 from fulmen.requests import Request
-from fulmen.responses import JSONResponse, Response
+from fulmen.responses import JSONResponse, Response, StreamingResponse
 
 _DEFAULT_RESPONSE_CLASS: DefaultPlaceholder[type[Response]] = DefaultPlaceholder(JSONResponse)
 
@@ -127,6 +128,8 @@ def get_request_handler(
     dependency_overrides_provider: Any | None = None,
     embed_body_fields: bool = False,
     strict_content_type: bool = True,
+    stream_item_field: ModelField | None = None,
+    is_json_stream: bool = False,
 ) -> Callable[[Request], Awaitable[Response]]:
     """Build the ``request -> response`` function of one route (FastAPI's hook point)."""
     assert dependant.call is not None, "dependant.call must be a function"
@@ -139,6 +142,18 @@ def get_request_handler(
     # With a response model and the default class, pydantic writes the JSON bytes itself.
     dump_json = response_field is not None and is_default_class
     context = _endpoint_context(call)
+    encode_line = line_encoder(
+        stream_item_field,
+        {
+            "include": response_model_include,
+            "exclude": response_model_exclude,
+            "by_alias": response_model_by_alias,
+            "exclude_unset": response_model_exclude_unset,
+            "exclude_defaults": response_model_exclude_defaults,
+            "exclude_none": response_model_exclude_none,
+        },
+        context,
+    )
 
     async def handler(request: Request) -> Response:
         endpoint_ctx: EndpointContext = {**context}
@@ -163,7 +178,20 @@ def get_request_handler(
         if dependant.is_gen_callable or dependant.is_async_gen_callable:
             content = call(**solved.values)
             args = _response_args(status_code, solved.response)
-            response = actual_class(content=content, background=solved.background_tasks, **args)
+            if is_json_stream:
+                lines = (
+                    async_lines(content, encode_line)
+                    if dependant.is_async_gen_callable
+                    else sync_lines(content, encode_line)
+                )
+                response: Response = StreamingResponse(
+                    lines,
+                    media_type="application/jsonl",
+                    background=solved.background_tasks,
+                    **args,
+                )
+            else:
+                response = actual_class(content=content, background=solved.background_tasks, **args)
             response.raw_headers.extend(solved.response.raw_headers)
             return response
         if is_coroutine:

@@ -26,6 +26,7 @@ from fulmen._errors import wrap_app_handling_exceptions
 from fulmen._fields import ModelField, create_response_field
 from fulmen._handler import get_request_handler
 from fulmen._routing_table import CompiledPath, NoMatchFound, compile_path, url_path
+from fulmen._streams import stream_item_type
 from fulmen._types import ASGIApp, IncEx, Receive, Scope, Send
 from fulmen.concurrency import run_in_threadpool
 from fulmen.datastructures import Default, DefaultPlaceholder, URLPath
@@ -79,6 +80,13 @@ def _return_annotation(endpoint: Callable[..., Any]) -> Any:
     return None if annotation is inspect.Signature.empty else annotation
 
 
+def _is_generator(endpoint: Callable[..., Any]) -> bool:
+    call = getattr(endpoint, "__call__", None)  # noqa: B004 - callable instances
+    return any(
+        inspect.isgeneratorfunction(c) or inspect.isasyncgenfunction(c) for c in (endpoint, call)
+    )
+
+
 def _is_response_class(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, Response)
 
@@ -127,9 +135,20 @@ class APIRoute:
     ) -> None:
         self.path = path
         self.endpoint = endpoint
+        is_generator = _is_generator(endpoint)
+        self.is_json_stream = is_generator and isinstance(response_class, DefaultPlaceholder)
+        self.stream_item_type: Any | None = None
         if isinstance(response_model, DefaultPlaceholder):
             annotation = _return_annotation(endpoint)
-            response_model = None if _is_response_class(annotation) else annotation
+            item_type = stream_item_type(annotation)
+            if _is_response_class(annotation):
+                response_model = None
+            elif item_type is not None and is_generator:
+                if isinstance(response_class, DefaultPlaceholder):
+                    self.stream_item_type = item_type
+                response_model = None
+            else:
+                response_model = annotation
         self.response_model = response_model
         self.summary = summary
         self.response_description = response_description
@@ -183,6 +202,11 @@ class APIRoute:
                 ) from exc
         else:
             self.response_field = None
+        self.stream_item_field: ModelField | None = (
+            create_response_field("StreamItem_" + self.unique_id, self.stream_item_type)
+            if self.stream_item_type
+            else None
+        )
         self.dependencies = list(dependencies or [])
         self.dependant = get_dependant(path=self.path_format, call=self.endpoint)
         for depends in self.dependencies[::-1]:
@@ -215,6 +239,8 @@ class APIRoute:
             dependency_overrides_provider=self.dependency_overrides_provider,
             embed_body_fields=self._embed_body_fields,
             strict_content_type=self.strict_content_type,
+            stream_item_field=self.stream_item_field,
+            is_json_stream=self.is_json_stream,
         )
 
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:

@@ -10,6 +10,8 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import AliasChoices, AliasPath
+
 from fulmen import params
 from fulmen._dependant import Dependant, get_dependant, should_embed_body
 from fulmen._fields import ModelField, Undefined, is_sequence_annotation, missing_error, model_type
@@ -175,13 +177,14 @@ def _lookup(field: ModelField, source: Mapping[str, Any], key: str) -> Any:
     return value
 
 
-def _aliases(field: ModelField, *, convert_underscores: bool = False) -> list[str]:
-    """Request keys to try, in order (alias, then the alternatives pydantic allows)."""
-    alias = field.validation_alias
-    request_alias = alias
-    if convert_underscores and alias == field.name:
-        request_alias = alias.replace("_", "-")
-    return [request_alias]
+def _aliases(field: ModelField) -> list[str]:
+    """Request keys to try, in order: the alias, or each of an AliasChoices' names."""
+    choices = field.field_info.validation_alias
+    if isinstance(field.field_info, params.Path) or not isinstance(choices, AliasChoices):
+        return [field.validation_alias]
+    if any(isinstance(choice, AliasPath) for choice in choices.choices):
+        return [field.validation_alias]
+    return [str(choice) for choice in choices.choices]
 
 
 def request_params_to_args(
@@ -195,7 +198,8 @@ def request_params_to_args(
         if (group := model_type(info.annotation)) is not None:
             value, field_errors = _param_model_to_args(field, group, source)
         else:
-            key = _aliases(field)[0]
+            keys = _aliases(field)
+            key = next((k for k in keys if k in source), keys[0])
             value, field_errors = field.validate_or_default(
                 _lookup(field, source, key), loc=(info.in_.value, key)
             )
