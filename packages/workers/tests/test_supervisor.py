@@ -240,3 +240,30 @@ def _ignore_errors(func: Callable[..., object], *args: object) -> Callable[[], N
             func(*args)
 
     return call
+
+
+@pytest.mark.timeout(30)
+def test_worker_that_never_gets_ready_is_a_startup_failure(
+    supervise: Start, tmp_path: Path
+) -> None:
+    (tmp_path / "stuck.py").write_text("import time\n\ndef serve(ctx):\n    time.sleep(60)\n")
+    sup = supervise(
+        "stuck:serve",
+        *("-b", "127.0.0.1:0", "-w", "1", "--startup-timeout", "0.5", "--startup-failures", "1"),
+    )
+    assert sup.wait(timeout=15) == 3
+    assert "did not call ready() within 0.5s" in sup.output
+    assert sup.group_is_empty()
+
+
+@pytest.mark.timeout(30)
+def test_workers_stop_when_the_supervisor_is_killed(supervise: Start) -> None:
+    sup = supervise(SERVER, "-b", "127.0.0.1:0", "-w", "2", "--timeout", "0.6")
+    sup.wait_for(r"worker \d+ ready", count=2)
+    workers = sup.worker_pids()
+    os.kill(sup.pid, signal.SIGKILL)
+    sup.wait(timeout=5)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "orphaned workers kept running"
+        time.sleep(0.05)

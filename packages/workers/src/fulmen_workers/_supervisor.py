@@ -21,6 +21,7 @@ import random
 import selectors
 import signal
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -74,6 +75,8 @@ class Supervisor:
     # ---- life cycle -------------------------------------------------------
 
     def run(self) -> int:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("the supervisor must run in the main thread (it handles signals)")
         config = self.config
         if config.on_starting is not None:
             config.on_starting(config)
@@ -127,9 +130,11 @@ class Supervisor:
                     self._on_signals()
                 elif data == "reload":
                     self._on_reload()
-                elif isinstance(data, tuple) and data[0] == "channel":
+                elif data[1].reaped:
+                    continue  # handled earlier in this round (e.g. by SIGQUIT's kill)
+                elif data[0] == "channel":
                     self._on_channel(data[1])
-                elif isinstance(data, tuple) and data[0] == "sentinel":
+                else:
                     self._on_exit(data[1])
             self._check_deadlines(time.monotonic())
 
@@ -303,10 +308,15 @@ class Supervisor:
         self._advance_roll()  # in case the removed slot's new worker was being started
 
     def _on_channel(self, worker: Worker) -> None:
-        try:
-            data = os.read(worker.channel.fileno(), 65536)
-        except (BlockingIOError, OSError):
-            return
+        data = b""
+        while True:  # an error report can be larger than one read
+            try:
+                chunk = os.read(worker.channel.fileno(), 65536)
+            except OSError:  # BlockingIOError: all read
+                break
+            if not chunk:
+                break
+            data += chunk
         for kind, text in worker.feed(data):
             if kind == b"R":
                 self._on_ready(worker)
@@ -339,6 +349,7 @@ class Supervisor:
     def _on_exit(self, worker: Worker) -> None:
         self._on_channel(worker)  # messages written just before exiting
         worker.process.join(timeout=5)
+        worker.reaped = True
         self._selector.unregister(worker.channel.fileno())
         self._selector.unregister(worker.process.sentinel)
         worker.channel.close()
@@ -371,7 +382,8 @@ class Supervisor:
                 f" in {delay:.1f}s (repeated crashes)" if delay else "",
             )
             self._schedule(slot, delay)
-        worker.process.close()
+        with contextlib.suppress(ValueError):  # still running after join(5): leave it be
+            worker.process.close()
 
     def _on_startup_failure(self, worker: Worker, status: str) -> None:
         self._startup_failures += 1
