@@ -172,6 +172,7 @@ def on_starting(config):
     note(f"on_starting {{os.getpid()}} workers={{config.workers}}")
 
 def post_fork(ctx):
+    note(f"limit {{ctx.max_requests}}")
     note(f"post_fork {{ctx.pid}} parent={{os.getppid()}} slot={{ctx.index}}")
 
 def worker_exit(ctx):
@@ -181,6 +182,7 @@ if __name__ == "__main__":
     logging.basicConfig(level="INFO")
     sys.exit(run(workers_testserver.serve, binds=["127.0.0.1:0"], workers=2,
                  start_method={method!r}, graceful_timeout=2, on_starting=on_starting,
+                 max_requests=1000, max_requests_jitter=500,
                  post_fork=post_fork, worker_exit=worker_exit))
 """
 
@@ -219,4 +221,8 @@ def test_python_api_hooks_and_start_methods(tmp_path: Path, method: str) -> None
     assert all(f"parent={proc.pid}" in line for line in forks)
     assert sorted(line.split()[-1] for line in forks) == ["slot=0", "slot=1"]
     assert sum(line.startswith("worker_exit") for line in lines) == 2
+    limits = [int(line.split()[1]) for line in lines if line.startswith("limit")]
+    assert len(limits) == 2
+    assert all(1000 <= limit <= 1500 for limit in limits)
     assert f"({method})" in err
+    assert err.count("stopped (SIGTERM)") == 2, "workers log like the supervisor, spawned or not"

@@ -195,6 +195,8 @@ class Supervisor:
             close_fds=self._private_fds(keep=sockets) if config.start_method == "fork" else [],
             post_fork=config.post_fork,
             worker_exit=config.worker_exit,
+            log_level=logger.getEffectiveLevel(),
+            log_format=_root_log_format(),
         )
         process = self._mp.Process(
             target=worker_main, args=(spec,), name=f"fulmen-worker-{slot.index}"
@@ -526,3 +528,11 @@ class Supervisor:
                     f"resident memory {rss / 2**20:.1f} MiB above max_memory "
                     f"{self.config.max_memory / 2**20:.1f} MiB",
                 )
+
+
+def _root_log_format() -> str | None:
+    """The format of the root logger's first handler, for spawned workers."""
+    for handler in logging.getLogger().handlers:
+        if handler.formatter is not None and handler.formatter._fmt:
+            return handler.formatter._fmt
+    return None
