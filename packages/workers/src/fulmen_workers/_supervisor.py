@@ -78,22 +78,23 @@ class Supervisor:
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("the supervisor must run in the main thread (it handles signals)")
         config = self.config
-        if config.on_starting is not None:
-            config.on_starting(config)
-        if config.reload:  # fail fast, before binding, when watchfiles is missing
-            self._watcher = FileWatcher(config.reload_dirs, self._reload_w)
-            if not isinstance(config.target, str) and config.start_method == "fork":
-                # A forked worker runs the code the supervisor imported: stale after a change.
-                logger.info("reload with a callable target: using spawn to import fresh code")
-                config.start_method = "spawn"
-                self._mp = multiprocessing.get_context("spawn")
-        if config.max_memory:
-            self._rss = rss_reader()
-            if self._rss is None:
-                logger.warning("max_memory is ignored: no /proc and no psutil on this platform")
-        self._bind()
-        previous = self._install_signals()
+        previous: dict[int, Any] = {}
         try:
+            if config.on_starting is not None:
+                config.on_starting(config)
+            if config.reload:  # fail fast, before binding, when watchfiles is missing
+                self._watcher = FileWatcher(config.reload_dirs, self._reload_w)
+                if not isinstance(config.target, str) and config.start_method == "fork":
+                    # A forked worker runs the code the supervisor imported: stale after a change.
+                    logger.info("reload with a callable target: using spawn to import fresh code")
+                    config.start_method = "spawn"
+                    self._mp = multiprocessing.get_context("spawn")
+            if config.max_memory:
+                self._rss = rss_reader()
+                if self._rss is None:
+                    logger.warning("max_memory is ignored: no /proc and no psutil here")
+            self._bind()
+            previous = self._install_signals()
             if self._watcher is not None:
                 self._watcher.start()
                 logger.info("reload: watching %s", ", ".join(self._watcher.dirs))
@@ -113,9 +114,12 @@ class Supervisor:
             if self._watcher is not None:
                 self._watcher.stop()
             self._close_sockets()
+            for sock in self._first_slot_sockets:
+                sock.close()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-            signal.set_wakeup_fd(-1)
+            if previous:
+                signal.set_wakeup_fd(-1)
             self._selector.close()
             for fd in (self._wake_r, self._wake_w, self._reload_r, self._reload_w):
                 os.close(fd)
