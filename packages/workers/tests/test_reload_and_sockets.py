@@ -128,6 +128,26 @@ def test_reuse_port_gives_each_worker_its_socket(supervise: Start) -> None:
     assert not pids & pids_after
 
 
+@pytest.mark.timeout(30)
+def test_reuse_port_add_and_remove_strand_no_connection(supervise: Start) -> None:
+    sup = supervise(
+        SERVER, "-b", "127.0.0.1:0", "-w", "2", "--reuse-port", "--graceful-timeout", "2"
+    )
+    port = sup.port()
+    sup.wait_for(r"worker \d+ ready", count=2)
+    sup.send(signal.SIGTTIN)
+    sup.wait_for(r"worker \d+ ready", count=3)
+    sup.send(signal.SIGHUP)  # new workers forked while three slots exist
+    sup.wait_for(r"worker \d+ exited", count=3)
+    sup.send(signal.SIGTTOU)
+    sup.wait_for(r"worker \d+ exited", count=4)
+    # Had a worker kept a copy of the removed slot's socket, some of these
+    # connections would be hashed to it and never answered.
+    pids = {int(http_get(("127.0.0.1", port), timeout=3).split()[0]) for _ in range(40)}
+    assert pids == sup.worker_pids()
+    assert len(pids) == 2
+
+
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6")
 @pytest.mark.timeout(30)
 def test_ipv6(supervise: Start) -> None:
