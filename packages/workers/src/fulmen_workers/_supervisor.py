@@ -23,6 +23,7 @@ import signal
 import socket
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
 from types import FrameType
@@ -207,7 +208,12 @@ class Supervisor:
         )
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, SUPERVISOR_SIGNALS)
         try:
-            process.start()
+            with warnings.catch_warnings():
+                # Python 3.12+ warns when forking with threads alive. The only
+                # thread here is the reload watcher, which holds no lock a
+                # worker could need; the child never touches it.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                process.start()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         writer.close()
