@@ -267,3 +267,29 @@ def test_workers_stop_when_the_supervisor_is_killed(supervise: Start) -> None:
     while any(Path(f"/proc/{pid}").exists() for pid in workers):
         assert time.monotonic() < deadline, "orphaned workers kept running"
         time.sleep(0.05)
+
+
+@pytest.mark.timeout(40)
+def test_asyncio_server_restarts_and_drains_without_failures(supervise: Start) -> None:
+    """The asyncio wiring of the docs: SIGHUP under load, then SIGTERM mid-request."""
+    sup = supervise("workers_asyncio_server:serve", "-b", "127.0.0.1:0", "-w", "2", *FAST)
+    port = sup.port()
+    sup.wait_for(r"worker \d+ ready", count=2)
+    with Load(port, clients=4, path="/slow?s=0.01") as load:
+        load.wait_requests(30)
+        sup.send(signal.SIGHUP)
+        sup.wait_for(r"worker \d+ exited", count=2)
+        load.wait_requests(30)
+    assert load.refused == 0
+    assert load.failed == []
+    result: list[str] = []
+    client = threading.Thread(
+        target=lambda: result.append(http_get(("127.0.0.1", port), "/slow?s=1"))
+    )
+    client.start()
+    sup.wait_for(r"slow request in flight")
+    sup.send(signal.SIGTERM)
+    assert sup.wait(timeout=10) == 0
+    client.join(timeout=10)
+    assert len(result) == 1
+    assert sup.group_is_empty()

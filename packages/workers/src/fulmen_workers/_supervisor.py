@@ -463,9 +463,9 @@ class Supervisor:
             worker.slot.worker = None
         if worker is self._roll_incoming:
             self._roll_incoming = None
+        logger.info("worker %d stopping gracefully", worker.pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGTERM)
-        logger.info("worker %d stopping gracefully", worker.pid)
 
     def _retire(self, worker: Worker, reason: str) -> None:
         """Recycle gracefully: the old worker drains while its replacement starts."""
