@@ -84,7 +84,7 @@ def test_sigterm_lets_a_slow_request_finish_and_exits_0(supervise: Start) -> Non
 
     client = threading.Thread(target=slow)
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=1.5 in flight")
     started = time.monotonic()
     sup.send(signal.SIGTERM)
     assert sup.wait(timeout=10) == 0
@@ -101,7 +101,7 @@ def test_graceful_timeout_kills_a_request_that_is_too_slow(supervise: Start) -> 
     sup.wait_for(r"worker \d+ ready")
     client = threading.Thread(target=_ignore_errors(http_get, ("127.0.0.1", port), "/slow?s=20"))
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=20 in flight")
     started = time.monotonic()
     sup.send(signal.SIGINT)
     assert sup.wait(timeout=10) == 0
@@ -118,7 +118,7 @@ def test_sigquit_stops_at_once(supervise: Start) -> None:
     sup.wait_for(r"worker \d+ ready", count=2)
     client = threading.Thread(target=_ignore_errors(http_get, ("127.0.0.1", port), "/slow?s=20"))
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=20 in flight")
     started = time.monotonic()
     sup.send(signal.SIGQUIT)
     sup.wait(timeout=10)
@@ -284,10 +284,10 @@ def test_asyncio_server_restarts_and_drains_without_failures(supervise: Start) -
     assert load.failed == []
     result: list[str] = []
     client = threading.Thread(
-        target=lambda: result.append(http_get(("127.0.0.1", port), "/slow?s=1"))
+        target=lambda: result.append(http_get(("127.0.0.1", port), "/slow?s=1.0"))
     )
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=1.0 in flight")
     sup.send(signal.SIGTERM)
     assert sup.wait(timeout=10) == 0
     client.join(timeout=10)

@@ -65,7 +65,7 @@ async def handle(
         return
     path = head.split(b" ", 2)[1]
     if path.startswith(b"/slow"):
-        print(f"slow request in flight in {os.getpid()}", file=sys.stderr, flush=True)
+        print(f"request {path.decode()} in flight in {os.getpid()}", file=sys.stderr, flush=True)
         await asyncio.sleep(float(path.partition(b"s=")[2] or b"1"))
     body = str(os.getpid()).encode()
     ctx.request_served()
