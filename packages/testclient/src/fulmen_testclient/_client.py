@@ -9,6 +9,13 @@ from typing import Any, Self
 from fulmen_testclient._asgi import ASGIApp, as_asgi3
 from fulmen_testclient._httpx import httpx
 from fulmen_testclient._lifespan import Lifespan
+from fulmen_testclient._live import (
+    LiveModeUnavailable,
+    LiveServer,
+    LiveTransport,
+    ServerFactory,
+    live_from_environment,
+)
 from fulmen_testclient._portal import LoopThread
 from fulmen_testclient._transport import DEFAULT_CLIENT, ASGITransport, AsyncASGITransport
 from fulmen_testclient._websocket import AsyncWebSocketTestSession, WebSocketTestSession
@@ -67,6 +74,7 @@ class TestClient(httpx.Client):
         follow_redirects: bool = True,
         client: tuple[str, int] = DEFAULT_CLIENT,
         timeout: float | None = None,
+        live: bool | ServerFactory | None = None,
     ) -> None:
         self.app = as_asgi3(app)
         # Filled by lifespan start-up; every request's scope["state"] is a copy.
@@ -79,9 +87,25 @@ class TestClient(httpx.Client):
             app_state=self.app_state,
         )
         self._lifespan: Lifespan | None = None
+        if live is None:
+            live = live_from_environment()
+        self._live: LiveTransport | None = None
+        if live is not False:
+            factory = None if live is True else live
+
+            def make_server(lifespan: bool) -> LiveServer:
+                return LiveServer(
+                    self.app,
+                    lifespan=lifespan,
+                    root_path=root_path,
+                    server_factory=factory,
+                    app_state=self.app_state,
+                )
+
+            self._live = LiveTransport(make_server, raise_server_exceptions=raise_server_exceptions)
         super().__init__(
             base_url=base_url,
-            transport=self._asgi,
+            transport=self._asgi if self._live is None else self._live,
             follow_redirects=follow_redirects,
             cookies=cookies,
             headers=_default_headers(headers),
@@ -98,14 +122,24 @@ class TestClient(httpx.Client):
 
         ``kwargs`` are ``headers=``, ``params=``, ``cookies=`` as for a request.
         """
+        if self._live is not None:
+            raise LiveModeUnavailable("WebSockets are not available in live mode yet")
         request = _websocket_request(self, url, subprotocols, kwargs)
         return self._asgi.websocket_session(request, _subprotocols(request))
+
+    @property
+    def live(self) -> bool:
+        """Whether requests go to a real server over sockets."""
+        return self._live is not None
 
     # Unlike httpx's, entering does not close the client for good on exit:
     # Starlette's can be entered again, and module-level clients rely on it.
     def __enter__(self) -> Self:
-        if self._asgi.loop is not None:
+        if self._asgi.loop is not None or (self._live and self._live.server):
             raise RuntimeError("this TestClient is already in a `with` block")
+        if self._live is not None:
+            self._live.start()  # lifespan runs in the server; a failure raises here
+            return self
         loop = LoopThread()
         lifespan = Lifespan(self.app, self.app_state)
         try:
@@ -123,6 +157,9 @@ class TestClient(httpx.Client):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
+        if self._live is not None:
+            self._live.stop()
+            return
         loop, self._asgi.loop = self._asgi.loop, None
         lifespan, self._lifespan = self._lifespan, None
         if loop is None:
