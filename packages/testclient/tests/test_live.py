@@ -12,6 +12,8 @@ from types import ModuleType
 
 import pytest
 import testclient_apps as apps
+import testclient_fastapi_app as fastapi_app
+from starlette.testclient import TestClient as StarletteTestClient
 from testclient_servers import UvicornServer
 
 import fulmen_testclient
@@ -126,3 +128,21 @@ def test_environment_variable_makes_every_client_live(monkeypatch: pytest.Monkey
 def test_default_backend_is_fulmen_http(tc: ModuleType) -> None:
     with tc.TestClient(apps.LifespanApp(), live=True) as client:
         assert client.get("/").json() == {"greeting": "hello"}
+
+
+LIVE_SCENARIOS = ["requests", "cookies", "background", "streaming"]
+
+
+@pytest.mark.parametrize("name", LIVE_SCENARIOS)
+def test_fastapi_scenarios_live_match_starlette_in_process(name: str) -> None:
+    """Over real sockets, the observations match Starlette's in-process client
+    (headers a server adds by itself — date, server, transfer-encoding — aside)."""
+    scenario = fastapi_app.SCENARIOS[name]
+    starlette_app, starlette_events = fastapi_app.make_app()
+    live_app, live_events = fastapi_app.make_app()
+    with StarletteTestClient(starlette_app) as reference:
+        expected = scenario(reference)
+    with TestClient(live_app, live=UvicornServer) as client:
+        actual = scenario(client)
+    assert actual == expected
+    assert live_events == starlette_events
