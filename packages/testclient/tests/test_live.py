@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import Any
 
 import pytest
 import testclient_apps as apps
@@ -112,10 +113,10 @@ def test_websockets_are_not_live_yet() -> None:
 
 def test_environment_variable_makes_every_client_live(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FULMEN_TESTCLIENT_LIVE", "1")
-    client = TestClient(apps.echo_app)
+    client = TestClient(apps.no_lifespan_app)
     assert client.live
     if HAS_FULMEN_SERVER:
-        assert client.get("/e").json()["path"] == "/e"
+        assert client.get("/e").text == "ok"
     else:
         with pytest.raises(LiveModeUnavailable, match="has no Server yet"):
             client.get("/e")
@@ -124,25 +125,56 @@ def test_environment_variable_makes_every_client_live(monkeypatch: pytest.Monkey
     assert not TestClient(apps.echo_app, live=False).live
 
 
-@pytest.mark.skipif(not HAS_FULMEN_SERVER, reason="this fulmen_http has no Server yet")
-def test_default_backend_is_fulmen_http(tc: ModuleType) -> None:
-    with tc.TestClient(apps.LifespanApp(), live=True) as client:
-        assert client.get("/").json() == {"greeting": "hello"}
-
-
 LIVE_SCENARIOS = ["requests", "cookies", "background", "streaming"]
 
 
+NO_FULMEN_SERVER = pytest.mark.skipif(
+    not HAS_FULMEN_SERVER, reason="this fulmen_http has no Server yet (live mode unavailable)"
+)
+# Seen on the wip-http branch (1336f12): a streamed response (body sent with
+# more_body=True) makes the server call encode_response(..., None, ...), which its
+# binding rejects, and the connection drops. Not strict: it passes once fixed.
+FULMEN_STREAMING_BUG = pytest.mark.xfail(
+    HAS_FULMEN_SERVER, reason="fulmen_http streamed responses (see comment)", strict=False
+)
+BACKENDS = [
+    pytest.param(UvicornServer, id="uvicorn"),
+    pytest.param(True, id="fulmen_http", marks=NO_FULMEN_SERVER),
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", LIVE_SCENARIOS)
-def test_fastapi_scenarios_live_match_starlette_in_process(name: str) -> None:
+def test_fastapi_scenarios_live_match_starlette_in_process(
+    request: pytest.FixtureRequest, backend: Any, name: str
+) -> None:
     """Over real sockets, the observations match Starlette's in-process client
     (headers a server adds by itself — date, server, transfer-encoding — aside)."""
+    if backend is True and name == "streaming":
+        request.applymarker(FULMEN_STREAMING_BUG)
     scenario = fastapi_app.SCENARIOS[name]
     starlette_app, starlette_events = fastapi_app.make_app()
     live_app, live_events = fastapi_app.make_app()
     with StarletteTestClient(starlette_app) as reference:
         expected = scenario(reference)
-    with TestClient(live_app, live=UvicornServer) as client:
+    with TestClient(live_app, live=backend) as client:
         actual = scenario(client)
     assert actual == expected
     assert live_events == starlette_events
+
+
+@NO_FULMEN_SERVER
+def test_default_backend_is_fulmen_http(tc: ModuleType) -> None:
+    app = apps.LifespanApp()
+    with tc.TestClient(app, live=True) as client:
+        assert client.get("/").json() == {"greeting": "hello"}
+    assert app.events == ["startup", "shutdown"]
+    with (
+        pytest.raises(RuntimeError, match="database unreachable"),
+        tc.TestClient(apps.LifespanApp(fail_startup="raise"), live=True),
+    ):
+        pytest.fail("the with block must not run")
+    with pytest.raises(ValueError, match="before start"):
+        tc.TestClient(apps.raise_before_start, live=True).get("/")
+    with pytest.raises(ValueError, match="after the body"):
+        tc.TestClient(apps.raise_after_body, live=True).get("/")
