@@ -178,3 +178,43 @@ def test_default_backend_is_fulmen_http(tc: ModuleType) -> None:
         tc.TestClient(apps.raise_before_start, live=True).get("/")
     with pytest.raises(ValueError, match="after the body"):
         tc.TestClient(apps.raise_after_body, live=True).get("/")
+
+
+# -- AsyncTestClient, live --------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_async_client_live_with_lifespan_and_errors() -> None:
+    app = apps.LifespanApp()
+    async with fulmen_testclient.AsyncTestClient(app, live=UvicornServer) as client:
+        assert client.live
+        assert (await client.get("/")).json() == {"greeting": "hello"}
+        assert client.app_state == {"greeting": "hello"}
+    assert app.events == ["startup", "shutdown"]
+    with pytest.raises(ValueError, match="after the body"):
+        await fulmen_testclient.AsyncTestClient(apps.raise_after_body, live=UvicornServer).get("/")
+    with pytest.raises(RuntimeError, match="database unreachable"):
+        async with fulmen_testclient.AsyncTestClient(
+            apps.LifespanApp(fail_startup="raise"), live=UvicornServer
+        ):
+            pytest.fail("the block must not run")
+
+
+@pytest.mark.anyio
+async def test_async_client_live_stream_and_cancel() -> None:
+    app = apps.StreamingApp()
+    async with fulmen_testclient.AsyncTestClient(app, live=UvicornServer) as client:
+        async with client.stream("GET", "/") as response:
+            chunks = response.aiter_bytes()
+            assert await anext(chunks) == b"first"
+            assert app.events == ["first sent"]
+            await chunks.aclose()
+        assert app.events == ["first sent", "cancelled"]
+
+
+def test_environment_variable_makes_async_clients_live_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FULMEN_TESTCLIENT_LIVE", "yes")
+    assert fulmen_testclient.AsyncTestClient(apps.echo_app).live
+    assert not fulmen_testclient.AsyncTestClient(apps.echo_app, live=False).live

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -12,10 +12,10 @@ from fulmen_testclient._lifespan import Lifespan
 from fulmen_testclient._live import (
     LiveModeUnavailable,
     LiveServer,
-    LiveTransport,
     ServerFactory,
     live_from_environment,
 )
+from fulmen_testclient._live_transport import AsyncLiveTransport, LiveTransport
 from fulmen_testclient._portal import LoopThread
 from fulmen_testclient._transport import DEFAULT_CLIENT, ASGITransport, AsyncASGITransport
 from fulmen_testclient._websocket import AsyncWebSocketTestSession, WebSocketTestSession
@@ -46,6 +46,31 @@ def _websocket_request(
     scheme = {"http": "ws", "https": "wss"}.get(request.url.scheme, request.url.scheme)
     request.url = request.url.copy_with(scheme=scheme)
     return request
+
+
+def _server_maker(
+    app: Any, live: bool | ServerFactory | None, root_path: str, app_state: dict[str, Any]
+) -> Callable[[bool], LiveServer] | None:
+    """How a live client makes its server, or None for an in-process client.
+
+    ``live=None`` defers to FULMEN_TESTCLIENT_LIVE; a callable is a server factory.
+    """
+    if live is None:
+        live = live_from_environment()
+    if live is False:
+        return None
+    factory = None if live is True else live
+
+    def make_server(lifespan: bool) -> LiveServer:
+        return LiveServer(
+            app,
+            lifespan=lifespan,
+            root_path=root_path,
+            server_factory=factory,
+            app_state=app_state,
+        )
+
+    return make_server
 
 
 def _subprotocols(request: httpx.Request) -> list[str]:
@@ -191,6 +216,7 @@ class AsyncTestClient(httpx.AsyncClient):
         follow_redirects: bool = True,
         client: tuple[str, int] = DEFAULT_CLIENT,
         timeout: float | None = None,
+        live: bool | ServerFactory | None = None,
     ) -> None:
         self.app = as_asgi3(app)
         self.app_state: dict[str, Any] = {}
@@ -202,9 +228,16 @@ class AsyncTestClient(httpx.AsyncClient):
             app_state=self.app_state,
         )
         self._lifespan: Lifespan | None = None
+        make_server = _server_maker(self.app, live, root_path, self.app_state)
+        self._live: AsyncLiveTransport | None = None
+        if make_server is not None:
+            self._live = AsyncLiveTransport(
+                make_server, raise_server_exceptions=raise_server_exceptions
+            )
+        self._live_entered = False
         super().__init__(
             base_url=base_url,
-            transport=self._asgi,
+            transport=self._asgi if self._live is None else self._live,
             follow_redirects=follow_redirects,
             cookies=cookies,
             headers=_default_headers(headers),
@@ -218,12 +251,23 @@ class AsyncTestClient(httpx.AsyncClient):
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
     ) -> AsyncWebSocketTestSession:
         """Open a WebSocket to ``url``; use the session as an async context manager."""
+        if self._live is not None:
+            raise LiveModeUnavailable("WebSockets are not available in live mode yet")
         request = _websocket_request(self, url, subprotocols, kwargs)
         return self._asgi.websocket_session(request, _subprotocols(request))
 
+    @property
+    def live(self) -> bool:
+        """Whether requests go to a real server over sockets."""
+        return self._live is not None
+
     async def __aenter__(self) -> Self:
-        if self._lifespan is not None:
+        if self._lifespan is not None or self._live_entered:
             raise RuntimeError("this AsyncTestClient is already in an `async with` block")
+        if self._live is not None:
+            await self._live.start()  # lifespan runs in the server; a failure raises here
+            self._live_entered = True
+            return self
         lifespan = Lifespan(self.app, self.app_state)
         await lifespan.startup()
         self._lifespan = lifespan
@@ -235,6 +279,10 @@ class AsyncTestClient(httpx.AsyncClient):
         exc_value: BaseException | None = None,
         traceback: TracebackType | None = None,
     ) -> None:
+        if self._live is not None:
+            self._live_entered = False
+            await self._live.stop()
+            return
         lifespan, self._lifespan = self._lifespan, None
         try:
             await self._asgi.aclose()

@@ -1,8 +1,8 @@
 """Live mode: the app served by a real HTTP server on 127.0.0.1, in a background thread.
 
 ``LiveServer`` starts a server through a small protocol (``ServerBackend``) that
-fulmen_http's ``Server`` implements; ``LiveTransport`` sends the client's requests
-to it over real sockets. A wrapper around the app (``_Recorder``) sees each call
+fulmen_http's ``Server`` implements; ``_live_transport`` sends the client's
+requests to it over real sockets. A wrapper around the app (``_Recorder``) sees each call
 in the server's thread, so app exceptions still re-raise in the test and lifespan
 state is still visible, as in-process.
 """
@@ -14,18 +14,15 @@ import importlib
 import itertools
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from fulmen_testclient._asgi import ASGI3App, Message, Receive, Scope, Send
-from fulmen_testclient._httpx import httpx
 from fulmen_testclient._lifespan import LifespanError
 
 LIVE_ENV_VAR = "FULMEN_TESTCLIENT_LIVE"
 # The header that ties a request to the app call serving it (removed before the app).
 REQUEST_ID_HEADER = b"x-fulmen-testclient-request"
-# How long a response's close waits for the app call behind it to return.
-DEFAULT_APP_WAIT_SECONDS = 30.0
 
 
 class LiveModeUnavailable(RuntimeError):
@@ -257,113 +254,3 @@ class LiveServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
-
-
-class _LiveResponseStream(httpx.SyncByteStream):
-    def __init__(self, inner: Any, on_close: Callable[[bool], None]) -> None:
-        self._inner = inner
-        self._on_close = on_close
-        self._closed = False
-        self._complete = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        yield from self._inner
-        self._complete = True
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            self._inner.close()
-        finally:
-            self._on_close(self._complete)
-
-
-class LiveTransport(httpx.BaseTransport):
-    """Sends each request to a LiveServer over a real socket.
-
-    The URL the test asked for (``http://testserver/...``) is kept in the Host
-    header, so the app sees the same request as in-process. Without a running
-    server (no ``with`` block) each request gets a server of its own, without
-    lifespan, as each in-process request gets a loop of its own.
-    """
-
-    def __init__(
-        self,
-        make_server: Callable[[bool], LiveServer],
-        *,
-        raise_server_exceptions: bool,
-        app_wait: float = DEFAULT_APP_WAIT_SECONDS,
-    ) -> None:
-        self._make_server = make_server
-        self.server: LiveServer | None = None
-        self.raise_server_exceptions = raise_server_exceptions
-        self._app_wait = app_wait
-        self._http = httpx.HTTPTransport()
-
-    def start(self) -> None:
-        server = self._make_server(True)
-        server.start()
-        self.server = server
-
-    def stop(self) -> None:
-        server, self.server = self.server, None
-        try:
-            self._http.close()  # idle keep-alive connections first: shutdown is then quick
-        finally:
-            self._http = httpx.HTTPTransport()
-            if server is not None:
-                server.stop()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        own = self.server is None
-        server = self._make_server(False) if own else self.server
-        assert server is not None
-        # A request-scoped server gets a connection pool of its own, closed with it.
-        http = httpx.HTTPTransport() if own else self._http
-        if own:
-            server.start()
-        recorder = server.recorder
-        request_id = recorder.expect()
-        try:
-            target = httpx.URL(server.url)
-            headers = request.headers.copy()
-            headers[REQUEST_ID_HEADER.decode()] = request_id.decode()
-            outgoing = httpx.Request(
-                request.method,
-                request.url.copy_with(scheme="http", host=target.host, port=target.port),
-                headers=headers,
-                stream=request.stream,
-                extensions=request.extensions,
-            )
-            upstream = http.handle_request(outgoing)
-        except BaseException:
-            recorder.forget(request_id)
-            if own:
-                http.close()
-                server.stop()
-            raise
-
-        def finished(complete: bool) -> None:
-            if not complete:
-                recorder.cancel(request_id)
-            try:
-                error = recorder.wait(request_id, self._app_wait)
-            finally:
-                if own:
-                    http.close()
-                    server.stop()
-            if error is not None and self.raise_server_exceptions:
-                raise error
-
-        return httpx.Response(
-            upstream.status_code,
-            headers=upstream.headers,
-            stream=_LiveResponseStream(upstream.stream, finished),
-            request=request,
-            extensions=upstream.extensions,
-        )
-
-    def close(self) -> None:
-        self._http.close()
