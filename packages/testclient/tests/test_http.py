@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from types import ModuleType
 
 import pytest
@@ -280,3 +281,27 @@ def test_stalled_stream_times_out_when_asked(tc: ModuleType, entered: bool) -> N
     finally:
         if entered:
             client.__exit__()
+
+
+def test_no_loop_thread_is_left_behind(tc: ModuleType) -> None:
+    def loop_threads() -> int:
+        return sum(t.name == "fulmen-testclient-loop" for t in threading.enumerate())
+
+    before = loop_threads()
+    quiet = tc.TestClient(apps.raise_after_start, raise_server_exceptions=False)
+    quiet.get("/")
+    with pytest.raises(ValueError, match="before start"):
+        tc.TestClient(apps.raise_before_start).get("/")
+    with pytest.raises(tc.ProtocolError):
+        tc.TestClient(apps.no_response_app).get("/")
+    with pytest.raises(tc._httpx.httpx.ReadTimeout):
+        tc.TestClient(apps.StreamingApp(), timeout=0.01).get("/")
+    with tc.TestClient(apps.StreamingApp()).stream("GET", "/") as response:
+        next(response.iter_bytes())
+    denied = tc.TestClient(apps.ws_deny_app)
+    with pytest.raises(tc.WebSocketDisconnect), denied.websocket_connect("/"):
+        pass
+    tc.TestClient(apps.ws_echo_app).websocket_connect("/")  # never entered
+    with pytest.raises(RuntimeError), tc.TestClient(apps.LifespanApp(fail_startup="raise")):
+        pass
+    assert loop_threads() == before

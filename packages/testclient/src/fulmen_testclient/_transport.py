@@ -217,10 +217,7 @@ class ASGITransport(httpx.BaseTransport):
     def websocket_session(
         self, request: httpx.Request, subprotocols: Sequence[str]
     ) -> WebSocketTestSession:
-        exchange = self.options.websocket(request, subprotocols)
-        if self.loop is not None:
-            return WebSocketTestSession(exchange, self.loop, owns_loop=False)
-        return WebSocketTestSession(exchange, LoopThread(), owns_loop=True)
+        return WebSocketTestSession(self.options.websocket(request, subprotocols), self.loop)
 
     def close(self) -> None:
         """Close responses still being streamed (their apps are cancelled)."""
