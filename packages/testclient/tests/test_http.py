@@ -305,3 +305,35 @@ def test_no_loop_thread_is_left_behind(tc: ModuleType) -> None:
     with pytest.raises(RuntimeError), tc.TestClient(apps.LifespanApp(fail_startup="raise")):
         pass
     assert loop_threads() == before
+
+
+def test_signature_is_a_drop_in_for_starlettes() -> None:
+    import inspect
+
+    from starlette.testclient import TestClient as StarletteTestClient
+
+    theirs = list(inspect.signature(StarletteTestClient.__init__).parameters)
+    ours = list(inspect.signature(fulmen_testclient.TestClient.__init__).parameters)
+    assert ours[: len(theirs)] == theirs  # same names, same positions; ours adds after
+
+
+def test_backend_options(tc: ModuleType) -> None:
+    import uvloop
+
+    seen: list[object] = []
+
+    async def loop_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            loop = asyncio.get_running_loop()
+            seen.append((type(loop), loop.get_debug()))
+            await apps.respond(send, 200, b"")
+
+    tc.TestClient(loop_app, backend="asyncio", backend_options={"use_uvloop": True}).get("/")
+    with tc.TestClient(loop_app, backend_options={"debug": True}) as client:
+        client.get("/")
+    assert seen[0] == (uvloop.Loop, False)
+    assert seen[1][1] is True
+    with pytest.raises(ValueError, match="'trio' is not supported"):
+        tc.TestClient(loop_app, backend="trio")
+    with pytest.raises(ValueError, match="unsupported backend_options: loop"):
+        tc.TestClient(loop_app, backend_options={"loop": 1})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from fulmen_testclient._asgi import ASGIApp, as_asgi3
 from fulmen_testclient._httpx import httpx
@@ -16,7 +16,7 @@ from fulmen_testclient._live import (
     live_from_environment,
 )
 from fulmen_testclient._live_transport import AsyncLiveTransport, LiveTransport
-from fulmen_testclient._portal import LoopThread
+from fulmen_testclient._portal import LoopThread, loop_factory
 from fulmen_testclient._transport import DEFAULT_CLIENT, ASGITransport, AsyncASGITransport
 from fulmen_testclient._websocket import AsyncWebSocketTestSession, WebSocketTestSession
 
@@ -94,6 +94,8 @@ class TestClient(httpx.Client):
         base_url: str = "http://testserver",
         raise_server_exceptions: bool = True,
         root_path: str = "",
+        backend: Literal["asyncio", "trio"] = "asyncio",
+        backend_options: dict[str, Any] | None = None,
         cookies: httpx._types.CookieTypes | None = None,
         headers: dict[str, str] | None = None,
         follow_redirects: bool = True,
@@ -110,6 +112,7 @@ class TestClient(httpx.Client):
             root_path=root_path,
             client=client,
             app_state=self.app_state,
+            new_loop=loop_factory(backend, backend_options),
         )
         self._lifespan: Lifespan | None = None
         if live is None:
@@ -165,7 +168,7 @@ class TestClient(httpx.Client):
         if self._live is not None:
             self._live.start()  # lifespan runs in the server; a failure raises here
             return self
-        loop = LoopThread()
+        loop = LoopThread(self._asgi.new_loop)
         lifespan = Lifespan(self.app, self.app_state)
         try:
             loop.run(lifespan.startup())

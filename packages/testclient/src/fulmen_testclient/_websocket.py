@@ -13,7 +13,7 @@ from typing import Any, Literal, Self
 
 from fulmen_testclient._asgi import ASGI3App, Message, ProtocolError, Scope
 from fulmen_testclient._httpx import httpx
-from fulmen_testclient._portal import LoopThread
+from fulmen_testclient._portal import LoopFactory, LoopThread
 
 # RFC 6455 §7.4.1: 1000 is a normal closure; 1006 means the connection ended
 # without a Close frame — what a client sees when the app returns without closing.
@@ -143,10 +143,16 @@ class WebSocketTestSession:
 
     __test__ = False
 
-    def __init__(self, exchange: WebSocketExchange, loop: LoopThread | None) -> None:
+    def __init__(
+        self,
+        exchange: WebSocketExchange,
+        loop: LoopThread | None,
+        new_loop: LoopFactory = asyncio.new_event_loop,
+    ) -> None:
         """``loop`` is the client's shared loop, or None: then the session runs on
-        a loop of its own, started on entering and closed on leaving."""
+        a loop of its own (from ``new_loop``), started on entering, closed on leaving."""
         self._exchange = exchange
+        self._new_loop = new_loop
         self._shared_loop = loop
         self._loop: LoopThread | None = None
         self._finished = False
@@ -156,7 +162,7 @@ class WebSocketTestSession:
     def __enter__(self) -> Self:
         if self._loop is not None or self._finished:
             raise RuntimeError("a WebSocket session can be entered once")
-        self._loop = self._shared_loop if self._shared_loop is not None else LoopThread()
+        self._loop = self._shared_loop or LoopThread(self._new_loop)
         try:
             self._loop.run(self._exchange.start())
             first = self.receive()
