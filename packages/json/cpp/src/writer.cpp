@@ -3,6 +3,8 @@
 #include <array>
 #include <charconv>
 
+#include "fulmen/json/float_repr.hpp"
+
 namespace fulmen::json {
 
 namespace {
@@ -24,42 +26,85 @@ constexpr char short_escape(unsigned char c) noexcept {
 
 constexpr bool needs_escape(unsigned char c) noexcept { return c < 0x20 || c == '"' || c == '\\'; }
 
+constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
+
+// PERF: SWAR test of 8 bytes at once: true if any byte is < 0x20, '"' or '\\'.
+inline bool any_needs_escape(std::uint64_t v) noexcept {
+  constexpr std::uint64_t high = broadcast(0x80);
+  const std::uint64_t quote = v ^ broadcast('"');
+  const std::uint64_t slash = v ^ broadcast('\\');
+  const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
+  const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
+  const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
+  return ((zero_quote | zero_slash | below_space) & high) != 0;
+}
+
 }  // namespace
 
+void Writer::grow(std::size_t n) {
+  std::size_t wanted = capacity_ ? capacity_ * 2 : 256;
+  while (wanted - size_ < n) wanted *= 2;
+  void* bigger = std::realloc(data_, wanted);
+  if (bigger == nullptr) throw std::bad_alloc();
+  data_ = static_cast<char*>(bigger);
+  capacity_ = wanted;
+}
+
 void Writer::integer(std::int64_t value) {
-  std::array<char, 24> digits{};
-  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  reserve(24);
+  auto [end, ec] = std::to_chars(data_ + size_, data_ + size_ + 24, value);
   (void)ec;  // 24 bytes always hold an int64
-  out_.append(digits.data(), end);
+  size_ = static_cast<std::size_t>(end - data_);
 }
 
 void Writer::unsigned_integer(std::uint64_t value) {
-  std::array<char, 24> digits{};
-  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+  reserve(24);
+  auto [end, ec] = std::to_chars(data_ + size_, data_ + size_ + 24, value);
   (void)ec;
-  out_.append(digits.data(), end);
+  size_ = static_cast<std::size_t>(end - data_);
+}
+
+void Writer::floating(double value) {
+  reserve(float_repr_max);
+  size_ += write_float_repr(value, data_ + size_);
 }
 
 void Writer::string(std::string_view utf8) {
   static constexpr char hex[] = "0123456789abcdef";
-  out_.push_back('"');
-  std::size_t run_start = 0;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
-    const auto c = static_cast<unsigned char>(utf8[i]);
-    if (!needs_escape(c)) continue;
-    // PERF: copy unescaped runs in one append rather than byte by byte.
-    out_.append(utf8.data() + run_start, i - run_start);
-    run_start = i + 1;
-    if (const char e = short_escape(c); e != 0) {
-      out_.push_back('\\');
-      out_.push_back(e);
-    } else {
-      const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
-      out_.append(u, sizeof u);
+  const auto* src = reinterpret_cast<const unsigned char*>(utf8.data());
+  const std::size_t n = utf8.size();
+  // Worst case every byte becomes "\u00XX": reserve once, then write unchecked.
+  reserve(n * 6 + 2);
+  char* o = data_ + size_;
+  *o++ = '"';
+  std::size_t i = 0;
+  while (i < n) {
+    // PERF: copy 8 clean bytes at a time.
+    while (i + 8 <= n) {
+      std::uint64_t v;
+      std::memcpy(&v, src + i, 8);
+      if (any_needs_escape(v)) break;
+      std::memcpy(o, &v, 8);
+      o += 8;
+      i += 8;
+    }
+    const std::size_t stop = i + 8 <= n ? i + 8 : n;
+    for (; i < stop; ++i) {
+      const unsigned char c = src[i];
+      if (!needs_escape(c)) {
+        *o++ = static_cast<char>(c);
+      } else if (const char e = short_escape(c); e != 0) {
+        *o++ = '\\';
+        *o++ = e;
+      } else {
+        const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+        std::memcpy(o, u, sizeof u);
+        o += sizeof u;
+      }
     }
   }
-  out_.append(utf8.data() + run_start, utf8.size() - run_start);
-  out_.push_back('"');
+  *o++ = '"';
+  size_ = static_cast<std::size_t>(o - data_);
 }
 
 }  // namespace fulmen::json

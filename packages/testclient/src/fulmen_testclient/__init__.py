@@ -1,11 +1,33 @@
 """fulmen_testclient: an httpx-based test client for any ASGI application.
 
-This release sends HTTP requests to an ASGI app in-process; lifespan,
-WebSockets, the async client and the live mode follow.
+``TestClient`` (sync) and ``AsyncTestClient`` send HTTP requests and open
+WebSockets to an ASGI app in-process, behaving like Starlette's TestClient; the
+live mode serves the app with the real fulmen_http server instead.
 """
 
-from fulmen_testclient._client import TestClient
+from fulmen_testclient._asgi import ProtocolError
+from fulmen_testclient._client import AsyncTestClient, TestClient
+from fulmen_testclient._lifespan import LifespanError
+from fulmen_testclient._transport import ASGITransport, AsyncASGITransport
+from fulmen_testclient._websocket import (
+    AsyncWebSocketTestSession,
+    WebSocketDenialResponse,
+    WebSocketDisconnect,
+    WebSocketTestSession,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["TestClient", "__version__"]
+__all__ = [
+    "ASGITransport",
+    "AsyncASGITransport",
+    "AsyncTestClient",
+    "AsyncWebSocketTestSession",
+    "LifespanError",
+    "ProtocolError",
+    "TestClient",
+    "WebSocketDenialResponse",
+    "WebSocketDisconnect",
+    "WebSocketTestSession",
+    "__version__",
+]

@@ -1,8 +1,8 @@
 """An event loop in a background thread, so that sync tests can await the app.
 
-The app's loop outlives single requests (as Starlette's client's portal does),
-so state an app keeps on its loop — tasks, locks, connections — keeps working
-across requests of one client.
+While a client is used as a context manager one loop serves every request (as
+Starlette's client's portal does), so state an app keeps on its loop — tasks,
+locks, connections — keeps working across requests of one client.
 """
 
 from __future__ import annotations
@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
+# How long closing the loop waits for the tasks it cancels to unwind.
+_CANCEL_GRACE_SECONDS = 5.0
+
 
 class LoopThread:
     def __init__(self) -> None:
@@ -23,13 +26,38 @@ class LoopThread:
         )
         self._thread.start()
 
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` on the loop and wait for its result (or exception)."""
+        if threading.current_thread() is self._thread:
+            coro.close()
+            raise RuntimeError("a TestClient cannot be called from inside the app it tests")
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
+    def call_soon(self, callback: Any, *args: Any) -> None:
+        """Schedule a plain callback on the loop without waiting for it."""
+        self._loop.call_soon_threadsafe(callback, *args)
+
     def close(self) -> None:
+        """Cancel what still runs on the loop (a stream left open), then stop it."""
         if self._loop.is_closed():
             return
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join()
-        self._loop.close()
+        try:
+            self.run(_cancel_remaining_tasks())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+
+async def _cancel_remaining_tasks() -> None:
+    current = asyncio.current_task()
+    tasks = [task for task in asyncio.all_tasks() if task is not current]
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=_CANCEL_GRACE_SECONDS)
+    await asyncio.get_running_loop().shutdown_asyncgens()
