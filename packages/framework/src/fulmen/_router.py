@@ -8,7 +8,7 @@ from typing import Any
 
 from fulmen import params
 from fulmen._lifespan import DefaultLifespan, Lifespan, handle_lifespan, merge_lifespans
-from fulmen._route import APIRoute, generate_unique_id
+from fulmen._route import APIRoute, _route_path, generate_unique_id
 from fulmen._routing_table import NoMatchFound, RoutingTable
 from fulmen._types import DecoratedCallable, Receive, Scope, Send
 from fulmen.datastructures import URL, Default, DefaultPlaceholder, URLPath
@@ -22,17 +22,6 @@ def _first_set(*values: Any) -> Any:
         if not isinstance(value, DefaultPlaceholder):
             return value
     return values[0]
-
-
-def route_path(scope: Scope) -> str:
-    """The path the routes see: ``path`` without the ``root_path`` prefix."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if not root or not path.startswith(root):
-        return path
-    if path == root:
-        return ""
-    return path[len(root) :] if path[len(root)] == "/" else path
 
 
 class APIRouter:
@@ -258,7 +247,7 @@ class APIRouter:
             return
         if "router" not in scope:
             scope["router"] = self
-        path = route_path(scope)
+        path = _route_path(scope)
         table = self._routing_table()
         match = table.match(path, scope["method"]) if scope["type"] == "http" else None
         if match is not None:

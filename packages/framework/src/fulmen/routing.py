@@ -7,13 +7,14 @@ Names and shapes follow FastAPI (``APIRoute.dependant``, ``get_request_handler``
 from __future__ import annotations
 
 from fulmen._handler import get_request_handler, serialize_response
-from fulmen._route import APIRoute, generate_unique_id, request_response
+from fulmen._route import APIRoute, Match, generate_unique_id, request_response
 from fulmen._router import APIRouter
 from fulmen._routing_table import NoMatchFound
 
 __all__ = [
     "APIRoute",
     "APIRouter",
+    "Match",
     "NoMatchFound",
     "generate_unique_id",
     "get_request_handler",
