@@ -115,7 +115,7 @@ def test_routing_table_first_match_and_partial() -> None:
     assert (match.target, match.params, match.full) == ("int", {"x": 5}, True)
     match = table.match("/a/z", "PUT")
     assert match is not None
-    assert (match.target, match.full) == ("str-post", False)
+    assert (match.target, match.full, match.allowed) == (None, False, {"POST"})
     assert table.match("/b", "GET") is None
 
 

@@ -250,12 +250,20 @@ class APIRouter:
         path = _route_path(scope)
         table = self._routing_table()
         match = table.match(path, scope["method"]) if scope["type"] == "http" else None
-        if match is not None:
-            route: APIRoute = match.target
+        if match is not None and match.full:
+            route: APIRoute = match.target  # type: ignore[assignment] - set when full
             scope["path_params"] = {**scope.get("path_params", {}), **match.params}
             scope["endpoint"] = route.endpoint
             scope["route"] = route
-            await route.handle(scope, receive, send)
+            await route.app(scope, receive, send)
+            return
+        if match is not None:
+            # The path exists with other methods (RFC 9110 §15.5.6: list them in Allow).
+            headers = {"Allow": ", ".join(sorted(match.allowed))}
+            if "app" in scope:
+                raise HTTPException(status_code=405, headers=headers)
+            response = PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)
+            await response(scope, receive, send)
             return
         if scope["type"] == "http" and self.redirect_slashes and path != "/":
             other = path.rstrip("/") if path.endswith("/") else path + "/"
