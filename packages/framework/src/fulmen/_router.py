@@ -251,7 +251,7 @@ class APIRouter:
         table = self._routing_table()
         match = table.match(path, scope["method"]) if scope["type"] == "http" else None
         if match is not None and match.full:
-            route: APIRoute = match.target  # type: ignore[assignment] - set when full
+            route: APIRoute = match.target  # type: ignore[assignment]
             scope["path_params"] = {**scope.get("path_params", {}), **match.params}
             scope["endpoint"] = route.endpoint
             scope["route"] = route
