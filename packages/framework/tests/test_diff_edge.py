@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
-from fw_differential import Call, call, compare, get, post
+from fw_differential import call, compare, get, post
 from pydantic import AliasChoices, BaseModel
 
 
@@ -116,9 +116,9 @@ def build_edge(fw: Any) -> Any:
 
 
 EDGE_CALLS = [
-    Call("GET", "/jsonl", ignore_headers=("content-length",)),
-    Call("GET", "/jsonl-untyped", ignore_headers=("content-length",)),
-    Call("GET", "/gen-stream", ignore_headers=("content-length",)),
+    get("/jsonl"),
+    get("/jsonl-untyped"),
+    get("/gen-stream"),
     get("/kinds/alpha"),
     get("/kinds/gamma"),
     get("/uuid/12345678-1234-5678-1234-567812345678"),
