@@ -1,0 +1,108 @@
+"""Patterns from FastAPI's docs that apps rely on: custom route classes, callable
+instances as dependencies, Annotated aliases, custom Request subclasses."""
+
+import time
+from typing import Annotated, Any
+
+from fw_differential import compare, get, post
+from pydantic import BaseModel
+
+
+class Item(BaseModel):
+    name: str
+
+
+def build_patterns(fw: Any) -> Any:
+    APIRoute, Depends = fw.routing.APIRoute, fw.Depends
+
+    class TaggedRoute(APIRoute):
+        def get_route_handler(self) -> Any:
+            original = super().get_route_handler()
+
+            async def handler(request: Any) -> Any:
+                started = time.perf_counter()
+                response = await original(request)
+                response.headers["X-Tag"] = "tagged" if time.perf_counter() >= started else "?"
+                return response
+
+            return handler
+
+    class UpperRequest(fw.Request):
+        async def body(self) -> bytes:
+            return (await super().body()).upper()
+
+    class UpperRoute(APIRoute):
+        def get_route_handler(self) -> Any:
+            original = super().get_route_handler()
+
+            async def handler(request: Any) -> Any:
+                return await original(UpperRequest(request.scope, request.receive))
+
+            return handler
+
+    class ContentChecker:
+        def __init__(self, fixed: str) -> None:
+            self.fixed = fixed
+
+        def __call__(self, q: str = "") -> bool:
+            return self.fixed in q
+
+    class AsyncChecker:
+        async def __call__(self, n: int = 0) -> int:
+            return n * 2
+
+    def common(q: str | None = None) -> dict[str, Any]:
+        return {"q": q}
+
+    CommonsDep = Annotated[dict[str, Any], Depends(common)]
+
+    app = fw.FastAPI()
+    tagged = fw.APIRouter(route_class=TaggedRoute)
+
+    @tagged.get("/tagged")
+    async def tagged_endpoint() -> dict[str, str]:
+        return {"route": "tagged"}
+
+    @tagged.get("/tagged-error")
+    async def tagged_error() -> Any:
+        raise fw.HTTPException(status_code=400, detail="bad")
+
+    app.include_router(tagged)
+    upper = fw.APIRouter(route_class=UpperRoute)
+
+    @upper.post("/upper")
+    async def upper_endpoint(item: Item) -> Item:
+        return item
+
+    app.include_router(upper)
+
+    @app.get("/checker")
+    def checker(found: Annotated[bool, Depends(ContentChecker("bar"))]) -> Any:
+        return {"found": found}
+
+    @app.get("/async-checker")
+    async def async_checker(doubled: Annotated[int, Depends(AsyncChecker())]) -> Any:
+        return {"doubled": doubled}
+
+    @app.get("/alias-dep")
+    async def alias_dep(commons: CommonsDep, again: CommonsDep) -> Any:
+        return {"commons": commons, "again": again}
+
+    return app
+
+
+PATTERN_CALLS = [
+    get("/tagged"),
+    get("/tagged-error"),
+    post("/upper", content=b'{"name": "x"}', headers={"content-type": "application/json"}),
+    post("/upper", content=b'{"NAME": "x"}', headers={"content-type": "application/json"}),
+    get("/checker?q=foobar"),
+    get("/checker?q=foo"),
+    get("/async-checker?n=4"),
+    get("/async-checker?n=x"),
+    get("/alias-dep?q=1"),
+]
+
+
+def test_patterns_match_fastapi() -> None:
+    compare(build_patterns, PATTERN_CALLS)
