@@ -106,3 +106,33 @@ PATTERN_CALLS = [
 
 def test_patterns_match_fastapi() -> None:
     compare(build_patterns, PATTERN_CALLS)
+
+
+def build_plain_routes(fw: Any) -> Any:
+    app = fw.FastAPI()
+
+    async def metrics(request: Any) -> Any:
+        return fw.responses.PlainTextResponse(f"requests_total 1 # {request.url.path}")
+
+    def health(request: Any) -> Any:
+        return fw.responses.JSONResponse({"ok": True, "id": request.path_params.get("n")})
+
+    app.add_route("/metrics", metrics)
+    app.add_route("/health/{n:int}", health, methods=["GET", "POST"], name="health")
+    sub = fw.APIRouter()
+    sub.add_route("/ping", metrics, methods=["POST"])
+    app.include_router(sub, prefix="/sub")
+    return app
+
+
+def test_plain_routes_match_fastapi() -> None:
+    calls = [
+        get("/metrics"),
+        post("/metrics"),
+        get("/health/3"),
+        post("/health/4"),
+        get("/health/x"),
+        post("/sub/ping"),
+        get("/sub/ping"),
+    ]
+    compare(build_plain_routes, calls)

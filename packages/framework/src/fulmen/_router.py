@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from enum import Enum
 from typing import Any
 
 from fulmen import params
 from fulmen._lifespan import DefaultLifespan, Lifespan, handle_lifespan, merge_lifespans
+from fulmen._plain_route import Route
 from fulmen._route import APIRoute, _route_path, generate_unique_id
 from fulmen._routing_table import NoMatchFound, RoutingTable
 from fulmen._types import DecoratedCallable, Receive, Scope, Send
@@ -105,6 +106,40 @@ class APIRouter:
         kwargs.setdefault("dependency_overrides_provider", self.dependency_overrides_provider)
         self.routes.append(route_class(self.prefix + path, endpoint, **kwargs))
 
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        """A plain route: ``endpoint(request)`` returns the Response itself."""
+        self.routes.append(
+            Route(
+                self.prefix + path,
+                endpoint,
+                methods=methods,
+                name=name,
+                include_in_schema=include_in_schema,
+            )
+        )
+
+    def route(
+        self,
+        path: str,
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_route(
+                path, func, methods=methods, name=name, include_in_schema=include_in_schema
+            )
+            return func
+
+        return decorator
+
     def api_route(
         self, path: str, **kwargs: Any
     ) -> Callable[[DecoratedCallable], DecoratedCallable]:
@@ -164,6 +199,15 @@ class APIRouter:
                 "A path prefix must not end with '/', as the routes will start with '/'"
             )
         for route in router.routes:
+            if isinstance(route, Route):
+                self.add_route(
+                    prefix + route.path,
+                    route.endpoint,
+                    methods=route.methods,
+                    name=route.name,
+                    include_in_schema=route.include_in_schema,
+                )
+                continue
             if not isinstance(route, APIRoute):
                 self.routes.append(route)
                 continue
@@ -236,7 +280,7 @@ class APIRouter:
         if self._table_size != len(self.routes):
             table: RoutingTable[Any] = RoutingTable()
             for route in self.routes:
-                if isinstance(route, APIRoute):
+                if isinstance(route, APIRoute | Route):
                     table.add(route.path, frozenset(route.methods), route)
             self._table, self._table_size = table, len(self.routes)
         return self._table
