@@ -136,3 +136,44 @@ def test_plain_routes_match_fastapi() -> None:
         get("/sub/ping"),
     ]
     compare(build_plain_routes, calls)
+
+
+def build_mounts(fw: Any) -> Any:
+    app = fw.FastAPI()
+    sub = fw.FastAPI()
+
+    @sub.get("/")
+    async def sub_root(request: fw.Request) -> Any:
+        return {"root_path": request.scope["root_path"], "path": request.url.path}
+
+    @sub.get("/items/{item_id}", name="sub_item")
+    async def sub_item(item_id: int, request: fw.Request) -> Any:
+        return {"item_id": item_id, "url": str(request.url_for("v1:sub_item", item_id=9))}
+
+    async def raw_asgi(scope: Any, receive: Any, send: Any) -> None:
+        body = f"{scope['root_path']}|{scope['path']}".encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    @app.get("/top")
+    async def top() -> str:
+        return "top"
+
+    app.mount("/v1", sub, name="v1")
+    app.mount("/raw/", raw_asgi)
+    return app
+
+
+def test_mounts_match_fastapi() -> None:
+    calls = [
+        get("/top"),
+        get("/v1/"),
+        get("/v1"),
+        get("/v1/items/3"),
+        get("/v1/items/x"),
+        get("/v1/missing"),
+        post("/v1/items/3"),
+        get("/raw/anything/here"),
+        post("/raw/"),
+    ]
+    compare(build_mounts, calls)

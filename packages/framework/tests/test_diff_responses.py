@@ -201,6 +201,11 @@ RESPONSE_CALLS = [
     get("/missing"),
     get("/request?a=1&b=2", headers={"x-custom": "h", "cookie": "c=1"}),
     post("/echo-body", json={"k": ["v", 1]}),
+    get("/request", headers={"host": "bad host!"}),
+    get("/request", headers={"host": "[::1]:8080"}),
+    get("/request", headers={"host": "[zz::1]"}),
+    get("/request", headers={"host": "example.com:99999"}),
+    get("/request?q=%3F#frag"),
 ]
 
 

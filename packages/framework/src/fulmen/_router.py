@@ -8,7 +8,7 @@ from typing import Any
 
 from fulmen import params
 from fulmen._lifespan import DefaultLifespan, Lifespan, handle_lifespan, merge_lifespans
-from fulmen._plain_route import Route
+from fulmen._plain_route import Mount, Route
 from fulmen._route import APIRoute, _route_path, generate_unique_id
 from fulmen._routing_table import NoMatchFound, RoutingTable
 from fulmen._types import DecoratedCallable, Receive, Scope, Send
@@ -139,6 +139,10 @@ class APIRouter:
             return func
 
         return decorator
+
+    def mount(self, path: str, app: Any, name: str | None = None) -> None:
+        """Serve the ASGI app ``app`` under the prefix ``path``."""
+        self.routes.append(Mount(path, app, name=name))
 
     def api_route(
         self, path: str, **kwargs: Any
@@ -282,6 +286,8 @@ class APIRouter:
             for route in self.routes:
                 if isinstance(route, APIRoute | Route):
                     table.add(route.path, frozenset(route.methods), route)
+                elif isinstance(route, Mount):
+                    table.add(route.path + "/{path:path}", None, route)
             self._table, self._table_size = table, len(self.routes)
         return self._table
 
@@ -294,6 +300,10 @@ class APIRouter:
         path = _route_path(scope)
         table = self._routing_table()
         match = table.match(path, scope["method"]) if scope["type"] == "http" else None
+        if match is not None and isinstance(match.target, Mount):
+            scope.update(match.target.child_scope(scope, match.params))
+            await match.target.app(scope, receive, send)
+            return
         if match is not None and match.full:
             route: APIRoute = match.target  # type: ignore[assignment]
             scope["path_params"] = {**scope.get("path_params", {}), **match.params}

@@ -129,6 +129,9 @@ class Fulmen:
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.router.add_api_route(path, endpoint, **kwargs)
 
+    def mount(self, path: str, app: Any, name: str | None = None) -> None:
+        self.router.mount(path, app, name=name)
+
     def add_route(
         self,
         path: str,
