@@ -201,3 +201,55 @@ def test_fastapi_top_level_names_exist() -> None:
     }  # fmt: skip
     for name in covered:
         assert hasattr(fulmen, name), name
+
+
+@pytest.mark.anyio
+async def test_blocking_def_endpoint_does_not_stall_the_loop() -> None:
+    import time
+
+    import httpx
+
+    app = fulmen.FastAPI()
+    finished: list[str] = []
+
+    @app.get("/block")
+    def block() -> str:
+        time.sleep(0.3)
+        finished.append("block")
+        return "block"
+
+    @app.get("/fast")
+    async def fast() -> str:
+        finished.append("fast")
+        return "fast"
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+
+        async def late_fast() -> httpx.Response:
+            await asyncio.sleep(0.05)
+            return await client.get("/fast")
+
+        slow, quick = await asyncio.wait_for(asyncio.gather(client.get("/block"), late_fast()), 5)
+    assert (slow.json(), quick.json()) == ("block", "fast")
+    assert finished == ["fast", "block"]
+
+
+def test_background_tasks_run_after_the_body_is_sent() -> None:
+    app = fulmen.FastAPI()
+    timeline: list[str] = []
+
+    @app.post("/work")
+    async def work(tasks: fulmen.BackgroundTasks) -> dict[str, bool]:
+        tasks.add_task(timeline.append, "task")
+        return {"queued": True}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        timeline.append(message["type"])
+
+    scope = {"type": "http", "method": "POST", "path": "/work", "query_string": b"", "headers": []}
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 5))
+    assert timeline == ["http.response.start", "http.response.body", "task"]
