@@ -5,6 +5,7 @@ a non-ASGI driver (the fulmen_http fast path) can call it too."""
 from __future__ import annotations
 
 import email.message
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -41,6 +42,8 @@ def _endpoint_context(call: Callable[..., Any]) -> EndpointContext:
     return context
 
 
+# PERF: clients send a handful of distinct content types; parse each once.
+@functools.lru_cache(maxsize=256)
 def _is_json_content_type(value: str) -> bool:
     message = email.message.Message()
     message["content-type"] = value
