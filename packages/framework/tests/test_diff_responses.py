@@ -250,3 +250,25 @@ def test_unhandled_error_with_500_handler() -> None:
         return app
 
     compare(build, [get("/crash")], raise_server_exceptions=False)
+
+
+def test_validation_error_messages_match_fastapi() -> None:
+    def build(fw: SimpleNamespace) -> Any:
+        app = fw.FastAPI()
+
+        @app.get("/bad", response_model=list[int])
+        async def bad() -> Any:
+            return ["x", "y"]
+
+        return app
+
+    messages = []
+    for fw in (FASTAPI, FULMEN):
+        with (
+            client_for(fw, build(fw)) as client,
+            pytest.raises(fw.exceptions.ResponseValidationError) as info,
+        ):
+            client.get("/bad")
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "GET /bad" in messages[1]

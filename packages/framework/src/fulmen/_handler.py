@@ -33,12 +33,15 @@ _DEFAULT_RESPONSE_CLASS: DefaultPlaceholder[type[Response]] = DefaultPlaceholder
 
 
 def _endpoint_context(call: Callable[..., Any]) -> EndpointContext:
-    context: EndpointContext = {"function": getattr(call, "__name__", repr(call))}
+    context: EndpointContext = {}
     try:
-        context["file"] = inspect.getsourcefile(call) or ""
+        if (source_file := inspect.getsourcefile(call)) is not None:
+            context["file"] = source_file
         context["line"] = inspect.getsourcelines(call)[1]
-    except (OSError, TypeError):
-        pass
+        if (name := getattr(call, "__name__", None)) is not None:
+            context["function"] = name
+    except Exception:  # builtins, C callables, lost sources: no location then
+        return {}
     return context
 
 
