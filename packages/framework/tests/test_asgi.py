@@ -253,3 +253,10 @@ def test_background_tasks_run_after_the_body_is_sent() -> None:
     scope = {"type": "http", "method": "POST", "path": "/work", "query_string": b"", "headers": []}
     asyncio.run(asyncio.wait_for(app(scope, receive, send), 5))
     assert timeline == ["http.response.start", "http.response.body", "task"]
+
+
+def test_fastapi_names_not_provided_yet_say_so() -> None:
+    with pytest.raises(ImportError, match="'UploadFile' yet: forms and uploads"):
+        from fulmen import UploadFile  # noqa: F401
+    with pytest.raises(AttributeError):
+        _ = fulmen.NoSuchThing  # type: ignore[attr-defined]
