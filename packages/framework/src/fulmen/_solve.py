@@ -5,6 +5,7 @@ every validation error instead of stopping at the first (as FastAPI does)."""
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
@@ -42,8 +43,11 @@ def new_sub_response() -> Response:
     return response
 
 
-# Analysed override dependants, keyed by (original dependant, override callable).
-_override_cache: dict[tuple[int, Any], Dependant] = {}
+# Analysed override dependants: original dependant -> {override callable: dependant}.
+# Weak keys, so routes that go away take their entries with them.
+_override_cache: weakref.WeakKeyDictionary[Dependant, dict[Any, Dependant]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _overridden(sub: Dependant, provider: Any) -> Dependant:
@@ -51,9 +55,9 @@ def _overridden(sub: Dependant, provider: Any) -> Dependant:
     if not overrides or sub.call not in overrides:
         return sub
     call = overrides[sub.call]
-    key = (id(sub), call)
-    cached = _override_cache.get(key)
-    if cached is None or cached.call is not call:
+    per_original = _override_cache.setdefault(sub, {})
+    cached = per_original.get(call)
+    if cached is None:
         cached = get_dependant(
             path=sub.path or "",
             call=call,
@@ -61,7 +65,7 @@ def _overridden(sub: Dependant, provider: Any) -> Dependant:
             parent_oauth_scopes=sub.oauth_scopes,
             scope=sub.scope,
         )
-        _override_cache[key] = cached
+        per_original[call] = cached
     return cached
 
 
