@@ -260,3 +260,26 @@ def test_fastapi_names_not_provided_yet_say_so() -> None:
         from fulmen import UploadFile  # noqa: F401
     with pytest.raises(AttributeError):
         _ = fulmen.NoSuchThing  # type: ignore[attr-defined]
+
+
+def test_debug_mode_answers_with_the_traceback() -> None:
+    app = fulmen.FastAPI(debug=True)
+
+    @app.get("/crash")
+    def crash() -> None:
+        raise ValueError("visible in debug")
+
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b""}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "GET", "path": "/crash", "query_string": b"", "headers": []}
+    with pytest.raises(ValueError, match="visible in debug"):
+        asyncio.run(asyncio.wait_for(app(scope, receive, send), 5))
+    assert sent[0]["status"] == 500
+    assert b"ValueError: visible in debug" in sent[1]["body"]
+    assert sent[1]["body"].startswith(b"Traceback (most recent call last):")
