@@ -256,62 +256,10 @@ def test_lifespan_state_and_events() -> None:
 
     for fw in (FASTAPI, FULMEN):
         events.clear()
-        with lifespan_client(fw, build(fw)) as client:
+        with client_for(fw, build(fw)) as client:
             assert client.get("/state").json() == {"db": "connected"}
         assert events == ["start", "stop"]
         events.clear()
-        with lifespan_client(fw, build_events(fw)):
+        with client_for(fw, build_events(fw)):
             assert events == ["startup event"]
         assert events == ["startup event", "shutdown event"], fw.name
-
-
-def lifespan_client(fw: SimpleNamespace, app: Any) -> Any:
-    """Starlette's client runs lifespan itself; for Fulmen, drive it here until
-    fulmen_testclient's lifespan support lands."""
-    if fw.name == "fastapi":
-        return client_for(fw, app)
-    return _FulmenLifespanClient(app)
-
-
-class _FulmenLifespanClient:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    def __enter__(self) -> Any:
-        self.loop = asyncio.new_event_loop()
-        self.state: dict[str, Any] = {}
-        self.to_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.from_app: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": self.state}
-        self.task = self.loop.create_task(self.app(scope, self.to_app.get, self.from_app.put))
-        self.to_app.put_nowait({"type": "lifespan.startup"})
-        message = self.loop.run_until_complete(asyncio.wait_for(self.from_app.get(), 5))
-        assert message["type"] == "lifespan.startup.complete", message
-        return self
-
-    def get(self, url: str) -> Any:
-        import httpx
-
-        async def send() -> httpx.Response:
-            # The server copies lifespan state into each request scope (ASGI spec).
-            transport = httpx.ASGITransport(app=_WithState(self.app, self.state))
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-                return await c.get(url)
-
-        return self.loop.run_until_complete(asyncio.wait_for(send(), 5))
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.to_app.put_nowait({"type": "lifespan.shutdown"})
-        message = self.loop.run_until_complete(asyncio.wait_for(self.from_app.get(), 5))
-        assert message["type"] == "lifespan.shutdown.complete", message
-        self.loop.run_until_complete(asyncio.wait_for(self.task, 5))
-        self.loop.close()
-
-
-class _WithState:
-    def __init__(self, app: Any, state: dict[str, Any]) -> None:
-        self.app, self.state = app, state
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        scope["state"] = dict(self.state)
-        await self.app(scope, receive, send)

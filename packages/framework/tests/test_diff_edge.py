@@ -4,10 +4,11 @@ router-level defaults, dependency bodies, status and header details."""
 import enum
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
-from fw_differential import Call, call, compare, get, post
-from pydantic import AliasChoices, BaseModel
+from fw_differential import call, compare, get, post
+from pydantic import AliasChoices, BaseModel, field_validator
 
 
 class Kind(str, enum.Enum):  # noqa: UP042 - the FastAPI idiom
@@ -116,9 +117,9 @@ def build_edge(fw: Any) -> Any:
 
 
 EDGE_CALLS = [
-    Call("GET", "/jsonl", ignore_headers=("content-length",)),
-    Call("GET", "/jsonl-untyped", ignore_headers=("content-length",)),
-    Call("GET", "/gen-stream", ignore_headers=("content-length",)),
+    get("/jsonl"),
+    get("/jsonl-untyped"),
+    get("/gen-stream"),
     get("/kinds/alpha"),
     get("/kinds/gamma"),
     get("/uuid/12345678-1234-5678-1234-567812345678"),
@@ -145,3 +146,69 @@ EDGE_CALLS = [
 
 def test_edge_cases_match_fastapi() -> None:
     compare(build_edge, EDGE_CALLS)
+
+
+class Checked(BaseModel):
+    code: str
+
+    @field_validator("code")
+    @classmethod
+    def must_be_upper(cls, value: str) -> str:
+        if value != value.upper():
+            raise ValueError("code must be upper case")
+        return value
+
+
+@dataclass
+class Pair:
+    left: int
+    right: str = "r"
+
+
+def build_more(fw: Any) -> Any:
+    app = fw.FastAPI()
+    Query = fw.Query
+
+    @app.post("/checked")
+    async def checked(body: Checked) -> Checked:
+        return body
+
+    @app.get("/literal")
+    async def literal(
+        mode: Literal["fast", "slow"] = "fast",
+        kinds: Annotated[list[Kind], Query()] = [],  # noqa: B006
+    ) -> Any:
+        return {"mode": mode, "kinds": kinds}
+
+    @app.get("/union", response_model=Pair | Checked)
+    async def union(which: int) -> Any:
+        return {"left": 1} if which == 1 else {"code": "A"}
+
+    @app.get("/dataclass-response")
+    async def dataclass_response() -> Pair:
+        return Pair(left=3)
+
+    @app.get("/orm", response_model=Checked)
+    async def orm() -> Any:
+        class Row:
+            code = "FROM-ATTRIBUTES"
+
+        return Row()
+
+    return app
+
+
+def test_more_edge_cases_match_fastapi() -> None:
+    compare(
+        build_more,
+        [
+            post("/checked", json={"code": "ABC"}),
+            post("/checked", json={"code": "abc"}),
+            get("/literal?mode=slow&kinds=alpha&kinds=beta"),
+            get("/literal?mode=medium&kinds=gamma"),
+            get("/union?which=1"),
+            get("/union?which=2"),
+            get("/dataclass-response"),
+            get("/orm"),
+        ],
+    )

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from fw_differential import FASTAPI, FULMEN, Call, call, client_for, compare, get, post
+from fw_differential import FASTAPI, FULMEN, call, client_for, compare, get, post
 from pydantic import BaseModel, Field
 
 
@@ -177,10 +177,8 @@ RESPONSE_CALLS = [
     get("/direct"),
     get("/redirect"),
     get("/redirect-class"),
-    # fulmen_testclient 0.1 adds content-length to streamed bodies; the ASGI messages
-    # themselves are checked in test_asgi.py.
-    Call("GET", "/stream", ignore_headers=("content-length",)),
-    Call("GET", "/stream-sync", ignore_headers=("content-length",)),
+    get("/stream"),
+    get("/stream-sync"),
     get("/injected"),
     get("/delete-cookie"),
     post("/created"),
@@ -203,6 +201,11 @@ RESPONSE_CALLS = [
     get("/missing"),
     get("/request?a=1&b=2", headers={"x-custom": "h", "cookie": "c=1"}),
     post("/echo-body", json={"k": ["v", 1]}),
+    get("/request", headers={"host": "bad host!"}),
+    get("/request", headers={"host": "[::1]:8080"}),
+    get("/request", headers={"host": "[zz::1]"}),
+    get("/request", headers={"host": "example.com:99999"}),
+    get("/request?q=%3F#frag"),
 ]
 
 
@@ -247,3 +250,25 @@ def test_unhandled_error_with_500_handler() -> None:
         return app
 
     compare(build, [get("/crash")], raise_server_exceptions=False)
+
+
+def test_validation_error_messages_match_fastapi() -> None:
+    def build(fw: SimpleNamespace) -> Any:
+        app = fw.FastAPI()
+
+        @app.get("/bad", response_model=list[int])
+        async def bad() -> Any:
+            return ["x", "y"]
+
+        return app
+
+    messages = []
+    for fw in (FASTAPI, FULMEN):
+        with (
+            client_for(fw, build(fw)) as client,
+            pytest.raises(fw.exceptions.ResponseValidationError) as info,
+        ):
+            client.get("/bad")
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert "GET /bad" in messages[1]

@@ -28,6 +28,26 @@ from fulmen.routing import APIRouter  # noqa: E402
 
 __version__ = "0.1.0"
 
+# FastAPI names this release does not provide yet, and what they wait for.
+_NOT_YET = {
+    "File": "forms and uploads",
+    "Form": "forms and uploads",
+    "UploadFile": "forms and uploads",
+    "WebSocket": "WebSockets",
+    "WebSocketDisconnect": "WebSockets",
+    "WebSocketException": "WebSockets",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _NOT_YET:
+        raise ImportError(
+            f"fulmen {__version__} does not provide {name!r} yet: {_NOT_YET[name]} come in a "
+            "later release (see docs/framework/compatibility.md)"
+        )
+    raise AttributeError(f"module 'fulmen' has no attribute {name!r}")
+
+
 __all__ = [
     "APIRouter",
     "BackgroundTasks",

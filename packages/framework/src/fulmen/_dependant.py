@@ -5,6 +5,7 @@ and a compiled validator per field."""
 from __future__ import annotations
 
 import copy
+import functools
 import dataclasses
 import inspect
 import re
@@ -86,7 +87,7 @@ class Dependant:
 
 
 def _unwrap(call: Any) -> Any:
-    while isinstance(call, __import__("functools").partial):
+    while isinstance(call, functools.partial):
         call = call.func
     return call
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import inspect
+import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -125,7 +126,11 @@ class ServerErrorMiddleware:
         except Exception as exc:
             request = Request(scope)
             response: Response
-            if self.handler is not None:
+            if self.debug:
+                # Development aid: the traceback as plain text (Starlette's text form).
+                trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+                response = PlainTextResponse(trace, status_code=500)
+            elif self.handler is not None:
                 response = await _call_handler(self.handler, request, exc)
             else:
                 response = PlainTextResponse("Internal Server Error", status_code=500)

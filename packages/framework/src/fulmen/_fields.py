@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from copy import deepcopy
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, Field, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -107,6 +107,21 @@ class ModelField:
             warnings.simplefilter("ignore")
             args = (parts["annotation"], *parts["metadata"], Field(**parts["attributes"]))
             self._adapter: TypeAdapter[Any] = TypeAdapter(Annotated[args])  # type: ignore[arg-type]
+        # PERF: facts the per-request extraction needs, decided once here.
+        annotation = self.field_info.annotation
+        self.is_sequence = is_sequence_annotation(annotation)
+        self.group_model = model_type(annotation)
+        self.request_keys = self._request_keys()
+
+    def _request_keys(self) -> list[str]:
+        """Request keys to try, in order: the alias, or each of an AliasChoices' names."""
+        choices = self.field_info.validation_alias
+        in_path = getattr(getattr(self.field_info, "in_", None), "value", None) == "path"
+        if in_path or not isinstance(choices, AliasChoices):
+            return [self.validation_alias]
+        if any(isinstance(choice, AliasPath) for choice in choices.choices):
+            return [self.validation_alias]
+        return [str(choice) for choice in choices.choices]
 
     @property
     def alias(self) -> str:

@@ -5,6 +5,7 @@ a non-ASGI driver (the fulmen_http fast path) can call it too."""
 from __future__ import annotations
 
 import email.message
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -32,15 +33,20 @@ _DEFAULT_RESPONSE_CLASS: DefaultPlaceholder[type[Response]] = DefaultPlaceholder
 
 
 def _endpoint_context(call: Callable[..., Any]) -> EndpointContext:
-    context: EndpointContext = {"function": getattr(call, "__name__", repr(call))}
+    context: EndpointContext = {}
     try:
-        context["file"] = inspect.getsourcefile(call) or ""
+        if (source_file := inspect.getsourcefile(call)) is not None:
+            context["file"] = source_file
         context["line"] = inspect.getsourcelines(call)[1]
-    except (OSError, TypeError):
-        pass
+        if (name := getattr(call, "__name__", None)) is not None:
+            context["function"] = name
+    except Exception:  # builtins, C callables, lost sources: no location then
+        return {}
     return context
 
 
+# PERF: clients send a handful of distinct content types; parse each once.
+@functools.lru_cache(maxsize=256)
 def _is_json_content_type(value: str) -> bool:
     message = email.message.Message()
     message["content-type"] = value

@@ -1,8 +1,12 @@
-"""The one place fulmen turns Python data into JSON text.
+"""The one place fulmen turns Python data into JSON text and back.
 
-Today this is the stdlib codec with exactly the settings FastAPI's default
-JSONResponse uses (compact separators, non-ASCII kept, NaN refused). It is an
-adapter so fulmen_json can replace it without touching the callers.
+fulmen_json (the native codec) does the work. Its output for JSON-compatible
+data is byte-identical to FastAPI's settings (compact separators, non-ASCII
+kept, NaN refused); where it refuses a value (NaN, a lone surrogate, nesting
+past its depth limit) or an input (a UTF-8 BOM, ``NaN`` literals, UTF-16), the
+stdlib codec runs instead, so the result or the exception is exactly the one
+FastAPI gives: the fallback only ever runs on the rare inputs the fast path
+declines.
 """
 
 from __future__ import annotations
@@ -10,16 +14,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"))
+import fulmen_json
+
+_STDLIB_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+)
+_native_dumps = fulmen_json.dumps
+_native_loads = fulmen_json.loads
 
 JSONDecodeError = json.JSONDecodeError
 
 
 def dumps(content: Any) -> bytes:
     """Encode already JSON-compatible data (see encoders.jsonable_encoder)."""
-    return _ENCODER.encode(content).encode("utf-8")
+    try:
+        # PERF: the native encoder; non_str_keys writes int/float/None keys as json does.
+        return _native_dumps(content, non_str_keys=True)
+    except (fulmen_json.JSONEncodeError, RecursionError, ValueError):
+        return _STDLIB_ENCODER.encode(content).encode("utf-8")
 
 
 def loads(data: bytes | str) -> Any:
-    """Decode a request body; raises JSONDecodeError with .pos and .msg."""
-    return json.loads(data)
+    """Decode a request body; raises json.JSONDecodeError (with .pos and .msg) as FastAPI."""
+    try:
+        return _native_loads(data)
+    except (fulmen_json.JSONDecodeError, RecursionError, ValueError, TypeError):
+        return json.loads(data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
-from enum import Enum
+from enum import Enum, IntEnum
 from typing import Any
 
 from fulmen import params
@@ -24,7 +24,6 @@ from fulmen._dependant import (
 )
 from fulmen._errors import wrap_app_handling_exceptions
 from fulmen._fields import ModelField, create_response_field
-from fulmen._handler import get_request_handler
 from fulmen._routing_table import CompiledPath, NoMatchFound, compile_path, url_path
 from fulmen._streams import stream_item_type
 from fulmen._types import ASGIApp, IncEx, Receive, Scope, Send
@@ -70,6 +69,24 @@ def request_response(func: Callable[[Request], Any]) -> ASGIApp:
         await wrap_app_handling_exceptions(inner, request)(scope, receive, send)
 
     return app
+
+
+class Match(IntEnum):
+    """How a route fits a request (Starlette's names and values)."""
+
+    NONE = 0
+    PARTIAL = 1
+    FULL = 2
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if not root or not path.startswith(root):
+        return path
+    if path == root:
+        return ""
+    return path[len(root) :] if path[len(root)] == "/" else path
 
 
 def _return_annotation(endpoint: Callable[..., Any]) -> Any:
@@ -221,10 +238,16 @@ class APIRoute:
         self.strict_content_type = (
             strict.value if isinstance(strict, DefaultPlaceholder) else strict
         )
-        self.app = request_response(self.get_route_handler())
+        from fulmen import routing
+
+        self.app = routing.request_response(self.get_route_handler())
 
     def get_route_handler(self) -> Callable[[Request], Any]:
-        return get_request_handler(
+        # Looked up on fulmen.routing at call time, so integrations that replace
+        # routing.get_request_handler (as Sentry's does for FastAPI) take effect.
+        from fulmen import routing
+
+        return routing.get_request_handler(
             dependant=self.dependant,
             body_field=self.body_field,
             status_code=self.status_code,
@@ -249,6 +272,24 @@ class APIRoute:
             raise NoMatchFound(name, path_params)
         return URLPath(path, protocol="http")
 
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """Starlette's route protocol (used by instrumentation to find the route
+        template): FULL, PARTIAL (path fits, method does not) or NONE, and the
+        child scope to merge."""
+        if scope.get("type") != "http":
+            return Match.NONE, {}
+        found = self.path_regex.match(_route_path(scope))
+        if found is None:
+            return Match.NONE, {}
+        converters = self.param_convertors
+        params = {k: converters[k].convert(v) for k, v in found.groupdict().items()}
+        child = {
+            "endpoint": self.endpoint,
+            "path_params": {**scope.get("path_params", {}), **params},
+            "route": self,
+        }
+        return (Match.FULL if scope["method"] in self.methods else Match.PARTIAL), child
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.methods and scope["method"] not in self.methods:
             headers = {"Allow": ", ".join(sorted(self.methods))}
@@ -264,4 +305,4 @@ class APIRoute:
         return f"APIRoute(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
 
 
-__all__ = ["APIRoute", "generate_unique_id", "request_response"]
+__all__ = ["APIRoute", "Match", "generate_unique_id", "request_response"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from enum import Enum
 from typing import Any
 
 from fulmen import params
 from fulmen._lifespan import DefaultLifespan, Lifespan, handle_lifespan, merge_lifespans
-from fulmen._route import APIRoute, generate_unique_id
+from fulmen._plain_route import Mount, Route
+from fulmen._route import APIRoute, _route_path, generate_unique_id
 from fulmen._routing_table import NoMatchFound, RoutingTable
 from fulmen._types import DecoratedCallable, Receive, Scope, Send
 from fulmen.datastructures import URL, Default, DefaultPlaceholder, URLPath
@@ -22,17 +23,6 @@ def _first_set(*values: Any) -> Any:
         if not isinstance(value, DefaultPlaceholder):
             return value
     return values[0]
-
-
-def route_path(scope: Scope) -> str:
-    """The path the routes see: ``path`` without the ``root_path`` prefix."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if not root or not path.startswith(root):
-        return path
-    if path == root:
-        return ""
-    return path[len(root) :] if path[len(root)] == "/" else path
 
 
 class APIRouter:
@@ -116,6 +106,44 @@ class APIRouter:
         kwargs.setdefault("dependency_overrides_provider", self.dependency_overrides_provider)
         self.routes.append(route_class(self.prefix + path, endpoint, **kwargs))
 
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        """A plain route: ``endpoint(request)`` returns the Response itself."""
+        self.routes.append(
+            Route(
+                self.prefix + path,
+                endpoint,
+                methods=methods,
+                name=name,
+                include_in_schema=include_in_schema,
+            )
+        )
+
+    def route(
+        self,
+        path: str,
+        methods: Collection[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        def decorator(func: DecoratedCallable) -> DecoratedCallable:
+            self.add_route(
+                path, func, methods=methods, name=name, include_in_schema=include_in_schema
+            )
+            return func
+
+        return decorator
+
+    def mount(self, path: str, app: Any, name: str | None = None) -> None:
+        """Serve the ASGI app ``app`` under the prefix ``path``."""
+        self.routes.append(Mount(path, app, name=name))
+
     def api_route(
         self, path: str, **kwargs: Any
     ) -> Callable[[DecoratedCallable], DecoratedCallable]:
@@ -175,6 +203,15 @@ class APIRouter:
                 "A path prefix must not end with '/', as the routes will start with '/'"
             )
         for route in router.routes:
+            if isinstance(route, Route):
+                self.add_route(
+                    prefix + route.path,
+                    route.endpoint,
+                    methods=route.methods,
+                    name=route.name,
+                    include_in_schema=route.include_in_schema,
+                )
+                continue
             if not isinstance(route, APIRoute):
                 self.routes.append(route)
                 continue
@@ -247,8 +284,10 @@ class APIRouter:
         if self._table_size != len(self.routes):
             table: RoutingTable[Any] = RoutingTable()
             for route in self.routes:
-                if isinstance(route, APIRoute):
+                if isinstance(route, APIRoute | Route):
                     table.add(route.path, frozenset(route.methods), route)
+                elif isinstance(route, Mount):
+                    table.add(route.path + "/{path:path}", None, route)
             self._table, self._table_size = table, len(self.routes)
         return self._table
 
@@ -258,15 +297,27 @@ class APIRouter:
             return
         if "router" not in scope:
             scope["router"] = self
-        path = route_path(scope)
+        path = _route_path(scope)
         table = self._routing_table()
         match = table.match(path, scope["method"]) if scope["type"] == "http" else None
-        if match is not None:
-            route: APIRoute = match.target
+        if match is not None and isinstance(match.target, Mount):
+            scope.update(match.target.child_scope(scope, match.params))
+            await match.target.app(scope, receive, send)
+            return
+        if match is not None and match.full:
+            route: APIRoute = match.target  # type: ignore[assignment]
             scope["path_params"] = {**scope.get("path_params", {}), **match.params}
             scope["endpoint"] = route.endpoint
             scope["route"] = route
-            await route.handle(scope, receive, send)
+            await route.app(scope, receive, send)
+            return
+        if match is not None:
+            # The path exists with other methods (RFC 9110 §15.5.6: list them in Allow).
+            headers = {"Allow": ", ".join(sorted(match.allowed))}
+            if "app" in scope:
+                raise HTTPException(status_code=405, headers=headers)
+            response = PlainTextResponse("Method Not Allowed", status_code=405, headers=headers)
+            await response(scope, receive, send)
             return
         if scope["type"] == "http" and self.redirect_slashes and path != "/":
             other = path.rstrip("/") if path.endswith("/") else path + "/"

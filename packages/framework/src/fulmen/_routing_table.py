@@ -104,10 +104,13 @@ class NoMatchFound(Exception):
 
 @dataclass(frozen=True)
 class Match(Generic[T]):
-    target: T
+    """A route for the path. ``full`` is False when the path matched but not the
+    method: then ``allowed`` holds the methods of the first such route (405)."""
+
+    target: T | None
     params: dict[str, Any]
-    #: False when the path matched but the method did not (a 405 candidate).
     full: bool
+    allowed: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -133,16 +136,14 @@ class RoutingTable(Generic[T]):
             found = entry.compiled.regex.match(path)
             if found is None:
                 continue
-            full = entry.methods is None or method in entry.methods
-            if not full and partial is not None:
-                continue
-            params = {
-                name: entry.compiled.converters[name].convert(value)
-                for name, value in found.groupdict().items()
-            }
-            if full:
+            if entry.methods is None or method in entry.methods:
+                params = {
+                    name: entry.compiled.converters[name].convert(value)
+                    for name, value in found.groupdict().items()
+                }
                 return Match(entry.target, params, True)
-            partial = Match(entry.target, params, False)
+            if partial is None:
+                partial = Match(None, {}, False, entry.methods)
         return partial
 
     def has_path(self, path: str) -> bool:

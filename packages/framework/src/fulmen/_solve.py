@@ -5,16 +5,15 @@ every validation error instead of stopping at the first (as FastAPI does)."""
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import AliasChoices, AliasPath
-
 from fulmen import params
 from fulmen._dependant import Dependant, get_dependant, should_embed_body
-from fulmen._fields import ModelField, Undefined, is_sequence_annotation, missing_error, model_type
+from fulmen._fields import ModelField, Undefined, missing_error
 from fulmen.background import BackgroundTasks
 from fulmen.concurrency import contextmanager_in_threadpool, run_in_threadpool
 from fulmen.datastructures import Headers, MultiDict
@@ -44,8 +43,11 @@ def new_sub_response() -> Response:
     return response
 
 
-# Analysed override dependants, keyed by (original dependant, override callable).
-_override_cache: dict[tuple[int, Any], Dependant] = {}
+# Analysed override dependants: original dependant -> {override callable: dependant}.
+# Weak keys, so routes that go away take their entries with them.
+_override_cache: weakref.WeakKeyDictionary[Dependant, dict[Any, Dependant]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _overridden(sub: Dependant, provider: Any) -> Dependant:
@@ -53,9 +55,9 @@ def _overridden(sub: Dependant, provider: Any) -> Dependant:
     if not overrides or sub.call not in overrides:
         return sub
     call = overrides[sub.call]
-    key = (id(sub), call)
-    cached = _override_cache.get(key)
-    if cached is None or cached.call is not call:
+    per_original = _override_cache.setdefault(sub, {})
+    cached = per_original.get(call)
+    if cached is None:
         cached = get_dependant(
             path=sub.path or "",
             call=call,
@@ -63,7 +65,7 @@ def _overridden(sub: Dependant, provider: Any) -> Dependant:
             parent_oauth_scopes=sub.oauth_scopes,
             scope=sub.scope,
         )
-        _override_cache[key] = cached
+        per_original[call] = cached
     return cached
 
 
@@ -167,7 +169,7 @@ async def solve_dependencies(
 
 def _lookup(field: ModelField, source: Mapping[str, Any], key: str) -> Any:
     """The raw value for ``key``: a list for sequence fields, Undefined when absent/empty."""
-    is_sequence = is_sequence_annotation(field.field_info.annotation)
+    is_sequence = field.is_sequence
     if is_sequence and isinstance(source, MultiDict | Headers):
         value: Any = source.getlist(key)
     else:
@@ -175,16 +177,6 @@ def _lookup(field: ModelField, source: Mapping[str, Any], key: str) -> Any:
     if value is None or (is_sequence and len(value) == 0):
         return Undefined
     return value
-
-
-def _aliases(field: ModelField) -> list[str]:
-    """Request keys to try, in order: the alias, or each of an AliasChoices' names."""
-    choices = field.field_info.validation_alias
-    if isinstance(field.field_info, params.Path) or not isinstance(choices, AliasChoices):
-        return [field.validation_alias]
-    if any(isinstance(choice, AliasPath) for choice in choices.choices):
-        return [field.validation_alias]
-    return [str(choice) for choice in choices.choices]
 
 
 def request_params_to_args(
@@ -195,11 +187,11 @@ def request_params_to_args(
     for field in fields:
         info = field.field_info
         assert isinstance(info, params.Param)
-        if (group := model_type(info.annotation)) is not None:
+        if (group := field.group_model) is not None:
             value, field_errors = _param_model_to_args(field, group, source)
         else:
-            keys = _aliases(field)
-            key = next((k for k in keys if k in source), keys[0])
+            keys = field.request_keys
+            key = keys[0] if len(keys) == 1 else next((k for k in keys if k in source), keys[0])
             value, field_errors = field.validate_or_default(
                 _lookup(field, source, key), loc=(info.in_.value, key)
             )

@@ -129,6 +129,32 @@ class Fulmen:
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         self.router.add_api_route(path, endpoint, **kwargs)
 
+    def mount(self, path: str, app: Any, name: str | None = None) -> None:
+        self.router.mount(path, app, name=name)
+
+    def add_route(
+        self,
+        path: str,
+        route: Callable[..., Any],
+        methods: list[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> None:
+        self.router.add_route(
+            path, route, methods=methods, name=name, include_in_schema=include_in_schema
+        )
+
+    def route(
+        self,
+        path: str,
+        methods: list[str] | None = None,
+        name: str | None = None,
+        include_in_schema: bool = True,
+    ) -> Callable[[DecoratedCallable], DecoratedCallable]:
+        return self.router.route(
+            path, methods=methods, name=name, include_in_schema=include_in_schema
+        )
+
     def api_route(
         self, path: str, **kwargs: Any
     ) -> Callable[[DecoratedCallable], DecoratedCallable]:

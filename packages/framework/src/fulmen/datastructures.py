@@ -7,7 +7,9 @@ small: immutable views are built once per request from the raw ASGI lists.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
+from ipaddress import IPv6Address
 from typing import Any, Generic, NamedTuple, TypeVar
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
@@ -19,31 +21,55 @@ class Address(NamedTuple):
     port: int
 
 
+# RFC 3986 §3.2.2 host (reg-name or IP-literal) with an optional port (§3.2.3).
+_AUTHORITY = re.compile(
+    r"(?P<host>[a-z0-9._~%!$&'()*+,;=-]+|\[(?:(?P<ipv6>[a-f0-9]*:[a-f0-9.:]+)|"
+    r"(?-i:v)[a-f0-9]+\.[a-z0-9._~!$&'()*+,;=:-]+)\])(?::(?P<port>[0-9]+))?",
+    re.IGNORECASE,
+)
+
+
+def _valid_authority(value: str) -> str | None:
+    """``value`` if it is a well-formed Host header with a port in range, else None."""
+    match = _AUTHORITY.fullmatch(value)
+    if match is None:
+        return None
+    if match["ipv6"] is not None:
+        try:
+            IPv6Address(match["ipv6"])
+        except ValueError:
+            return None
+    port = match["port"]
+    if port is not None and (len(port) > 5 or int(port or "0") > 65535):
+        return None
+    return value
+
+
 class URL(str):
     """A URL string with its parts as properties (``url.path``, ``url.query``...)."""
 
     @classmethod
     def from_scope(cls, scope: Mapping[str, Any]) -> URL:
+        """The request URL: scheme, a valid Host header (else ``server``), path, query."""
         scheme = scope.get("scheme", "http")
-        path = scope.get("root_path", "") + scope["path"]
-        query = scope.get("query_string", b"")
-        host = None
+        path = scope["path"].replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+        query = scope.get("query_string", b"").decode()
+        netloc = None
         for key, value in scope.get("headers", ()):
             if key == b"host":
-                host = value.decode("latin-1")
+                netloc = _valid_authority(value.decode("latin-1"))
                 break
-        if host is None:
-            server = scope.get("server")
-            if server is None:
-                url = path
-                return cls(url + ("?" + query.decode("latin-1") if query else ""))
-            host_name, port = server
+        if netloc is None and scope.get("server") is not None:
+            host, port = scope["server"]
+            if ":" in host and not host.startswith("["):
+                host = f"[{host}]"
             default_port = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme)
-            host = host_name if port == default_port else f"{host_name}:{port}"
-        url = f"{scheme}://{host}{path}"
-        if query:
-            url += "?" + query.decode("latin-1")
-        return cls(url)
+            netloc = host if port == default_port else f"{host}:{port}"
+        if netloc is None:
+            if path.startswith("//"):  # would read as an authority without a host
+                path = "/%2F" + path[2:]
+            return cls(f"{path}?{query}" if query else path)
+        return cls(SplitResult(scheme, netloc, path, query, "").geturl())
 
     @functools.cached_property
     def components(self) -> SplitResult:

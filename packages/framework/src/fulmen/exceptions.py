@@ -48,21 +48,37 @@ class DependencyScopeError(FastAPIError):
 
 
 class ValidationException(Exception):
+    """Validation errors plus where the endpoint lives (for the log line)."""
+
     def __init__(
         self, errors: Sequence[Any], *, endpoint_ctx: EndpointContext | None = None
     ) -> None:
         self._errors = errors
-        self.endpoint_ctx = endpoint_ctx or {}
+        self.endpoint_ctx = endpoint_ctx
+        context = endpoint_ctx or {}
+        self.endpoint_function = context.get("function")
+        self.endpoint_path = context.get("path")
+        self.endpoint_file = context.get("file")
+        self.endpoint_line = context.get("line")
 
     def errors(self) -> Sequence[Any]:
         return self._errors
 
+    def _where(self) -> str:
+        # Same layout as FastAPI's message, so log parsers keep working.
+        if self.endpoint_file and self.endpoint_line and self.endpoint_function:
+            where = (
+                f'\n  File "{self.endpoint_file}", line {self.endpoint_line}, '
+                f"in {self.endpoint_function}"
+            )
+            return where + (f"\n    {self.endpoint_path}" if self.endpoint_path else "")
+        return f"\n  Endpoint: {self.endpoint_path}" if self.endpoint_path else ""
+
     def __str__(self) -> str:
-        lines = [f"{len(self._errors)} validation error{'s' if len(self._errors) != 1 else ''}:"]
-        if path := self.endpoint_ctx.get("path"):
-            lines[0] += f" in {path}"
+        count = len(self._errors)
+        lines = [f"{count} validation error{'s' if count != 1 else ''}:"]
         lines.extend(f"  {error}" for error in self._errors)
-        return "\n".join(lines)
+        return ("\n".join(lines) + "\n" + self._where()).rstrip()
 
 
 class RequestValidationError(ValidationException):

@@ -68,10 +68,10 @@ class HTTPConnection(Mapping[str, Any]):
 
     @functools.cached_property
     def base_url(self) -> URL:
-        root = self.scope.get("root_path", "")
-        base_scope = {**self.scope, "path": "/", "query_string": b"", "root_path": ""}
-        base = URL.from_scope(base_scope)
-        return URL(str(base).rstrip("/") + root + "/") if root else base
+        # The top-level app's root: inside a Mount, url_for still builds from it.
+        root = self.scope.get("app_root_path", self.scope.get("root_path", ""))
+        path = root if root.endswith("/") else root + "/"
+        return URL.from_scope({**self.scope, "path": path, "query_string": b"", "root_path": root})
 
     @functools.cached_property
     def headers(self) -> Headers:

@@ -220,7 +220,10 @@ class StreamingResponse(Response):
             await self.background()
 
 
+from fulmen._file_response import FileResponse  # noqa: E402 - it subclasses Response
+
 __all__ = [
+    "FileResponse",
     "HTMLResponse",
     "JSONResponse",
     "PlainTextResponse",
@@ -228,8 +231,3 @@ __all__ = [
     "Response",
     "StreamingResponse",
 ]
-
-
-from fulmen._file_response import FileResponse  # noqa: E402 - it subclasses Response
-
-__all__ += ["FileResponse"]
