@@ -41,11 +41,13 @@ def sample(fn: Callable[[Any], Any], arg: Any, n: int) -> float:
     return (time.perf_counter() - start) / n
 
 
-def main(rounds: int) -> None:
+def main(rounds: int, only: str = "") -> None:
     _ = (msgspec, orjson)
     print(f"{'row':<24} {'orjson':>8} {'msgspec':>8} {'json':>8}   fulmen µs (median)")
     for direction, codecs in (("dumps", DUMPS), ("loads", LOADS)):
         for doc in DOC_NAMES:
+            if only not in f"{direction} {doc}":
+                continue
             arg = doc_value(doc) if direction == "dumps" else doc_bytes(doc)
             if direction == "dumps":
                 assert fulmen_json.dumps(arg) == DUMPS["json"](arg)
@@ -69,4 +71,4 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 15, sys.argv[2] if len(sys.argv) > 2 else "")
