@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fulmen/router/router.hpp"
@@ -45,7 +46,10 @@ class RouteTable {
   std::uint32_t add(std::string_view tmpl, nb::object handle,
                     const std::vector<std::string>& methods) {
     const fr::AddResult r = core_.add(tmpl, methods);
-    if (!r.error.empty()) raise_template_error(r.error + " in route template '" + std::string(tmpl) + "'");
+    if (!r.error.empty()) {
+      const std::string shown = tmpl.size() > 120 ? std::string(tmpl.substr(0, 120)) + "..." : std::string(tmpl);
+      raise_template_error(r.error + " in route template '" + shown + "'");
+    }
     RouteInfo info;
     info.handle = std::move(handle);
     for (const fr::Atom& a : core_.atoms(r.id)) {
@@ -57,7 +61,16 @@ class RouteTable {
       info.converters.push_back(a.converter);
     }
     nb::list allowed;
-    for (const std::string& m : core_.methods(r.id)) allowed.append(nb::str(m.c_str(), m.size()));
+    for (const std::string& m : core_.methods(r.id)) {
+      PyObject* name = PyUnicode_FromStringAndSize(m.data(), static_cast<Py_ssize_t>(m.size()));
+      if (name == nullptr) throw nb::python_error();
+      PyUnicode_InternInPlace(&name);
+      nb::object owned = nb::steal(name);
+      allowed.append(owned);
+      bool known = false;
+      for (const auto& [obj, bit] : method_cache_) known |= obj.ptr() == name;
+      if (!known) method_cache_.emplace_back(owned, core_.method_bit(m));
+    }
     info.allowed = nb::tuple(allowed);
     routes_.push_back(std::move(info));
     return r.id;
@@ -65,10 +78,21 @@ class RouteTable {
 
   // (FOUND, handle, params) | (NOT_FOUND, None, None) | (METHOD_NOT_ALLOWED, allowed, None)
   nb::object match(nb::handle method, nb::handle path) const {
-    Utf8 m(method, "method");
+    std::uint64_t bit = 0;
+    bool cached = false;
+    // PERF: method names are nearly always interned str ("GET" in source code,
+    // and the HTTP layer's constants): one pointer compare finds the bit.
+    for (const auto& [obj, b] : method_cache_) {
+      if (obj.ptr() == method.ptr()) {
+        bit = b;
+        cached = true;
+        break;
+      }
+    }
+    if (!cached) bit = core_.method_bit(Utf8(method, "method").view());
     Utf8 p(path, "path");
     fr::MatchResult result;
-    core_.match(m.view(), p.view(), result);
+    core_.match_bit(bit, p.view(), result);
     switch (result.status) {
       case fr::MatchStatus::not_found:
         return not_found_;
@@ -78,7 +102,10 @@ class RouteTable {
         break;
     }
     const RouteInfo& info = routes_[result.route];
-    nb::object params = nb::steal(PyDict_New());
+    // PERF: sized once for all the route's params (no resize while filling).
+    nb::object params = nb::steal(result.param_count == 0
+                                      ? PyDict_New()
+                                      : _PyDict_NewPresized(static_cast<Py_ssize_t>(result.param_count)));
     if (!params.is_valid()) throw nb::python_error();
     for (std::uint32_t i = 0; i < result.param_count; ++i) {
       const fr::Span s = result.params[i];
@@ -140,6 +167,12 @@ class RouteTable {
         throw nb::python_error();
       }
       Py_ssize_t size = 0;
+      if (PyUnicode_IS_COMPACT_ASCII(h.ptr())) {
+        // PERF: an ASCII str's characters are its UTF-8 bytes; no call needed.
+        data_ = static_cast<const char*>(PyUnicode_DATA(h.ptr()));
+        size_ = static_cast<std::size_t>(PyUnicode_GET_LENGTH(h.ptr()));
+        return;
+      }
       data_ = PyUnicode_AsUTF8AndSize(h.ptr(), &size);
       if (data_ == nullptr) {
         PyErr_Clear();
@@ -221,6 +254,7 @@ class RouteTable {
   std::vector<RouteInfo> routes_;
   nb::object uuid_class_;
   nb::object not_found_;
+  std::vector<std::pair<nb::object, std::uint64_t>> method_cache_;  // interned name -> bit
 };
 
 int route_table_traverse(PyObject* self, visitproc visit, void* arg) {
@@ -284,7 +318,7 @@ NB_MODULE(_core, m) {
                          "The native route table: templates to handles, first match wins.");
   cls
       .def(nb::init<std::uint32_t>(), nb::kw_only(), nb::arg("max_backtrack_steps") = 100'000)
-      .def("add", &RouteTable::add, nb::arg("template"), nb::arg("handle"), nb::arg("methods"),
+      .def("add", &RouteTable::add, nb::arg("template"), nb::arg("handle").none(), nb::arg("methods"),
            "Register a route (methods empty: any method); returns its id.")
       .def("path_matches", &RouteTable::path_matches, nb::arg("path"),
            nb::sig("def path_matches(self, path: str, /) -> bool"),

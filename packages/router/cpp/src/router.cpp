@@ -37,6 +37,28 @@ bool is_simple_param(const Segment& s) noexcept {
   return s.size() == 1 && s[0].is_param && s[0].converter != Converter::path;
 }
 
+// PERF: an inline compare for the short keys of path segments (the tags
+// already matched length and first byte).
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  for (std::size_t i = 1; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+constexpr std::size_t kIndexedStatics = 6;  // more static children than this: hash them
+
+inline std::uint32_t fnv1a(std::string_view s) noexcept {
+  std::uint32_t h = 2166136261U;
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+  return h;
+}
+
+std::uint32_t static_tag(std::string_view key) noexcept {
+  const std::uint32_t first = key.empty() ? 0U : static_cast<unsigned char>(key.front());
+  return static_cast<std::uint32_t>(key.size() << 8) | first;
+}
+
 void append_atom(std::vector<Atom>& out, const Atom& a) {
   if (!a.is_param && !out.empty() && !out.back().is_param) {
     out.back().text += a.text;
@@ -111,6 +133,8 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
         child = static_cast<NodeId>(nodes_.size());
         nodes_.emplace_back();
         nodes_[node].statics.emplace_back(key, child);
+        nodes_[node].static_tags.push_back(static_tag(key));
+        index_statics(nodes_[node]);
       }
     } else if (is_simple_param(seg)) {
       const auto slot = static_cast<std::size_t>(seg[0].converter);
@@ -119,6 +143,7 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
         child = static_cast<NodeId>(nodes_.size());
         nodes_.emplace_back();
         nodes_[node].params[slot] = child;
+        nodes_[node].param_mask = static_cast<std::uint8_t>(nodes_[node].param_mask | (1U << slot));
       }
       ++params_before;
     } else {
@@ -141,12 +166,27 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
   return {id, {}};
 }
 
+void Router::index_statics(Node& node) {
+  node.static_index.clear();
+  if (node.statics.size() <= kIndexedStatics) return;
+  std::size_t cap = 16;
+  while (cap < node.statics.size() * 2) cap *= 2;  // load factor <= 1/2
+  node.static_index.assign(cap, 0);
+  for (std::size_t i = 0; i < node.statics.size(); ++i) {
+    std::size_t slot = fnv1a(node.statics[i].first) & (cap - 1);
+    while (node.static_index[slot] != 0) slot = (slot + 1) & (cap - 1);
+    node.static_index[slot] = static_cast<std::uint32_t>(i + 1);
+  }
+}
+
 void Router::freeze() {
   frozen_ = true;
   nodes_.shrink_to_fit();
   routes_.shrink_to_fit();
   for (Node& n : nodes_) {
     n.statics.shrink_to_fit();
+    n.static_tags.shrink_to_fit();
+    n.static_index.shrink_to_fit();
     n.terminals.shrink_to_fit();
     n.tails.shrink_to_fit();
   }
@@ -176,9 +216,12 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
     }
   }
   if (pos > w.path.size()) return;
-  std::size_t end = w.path.find('/', pos);
-  const bool last = end == std::string_view::npos;
-  if (last) end = w.path.size();
+  // PERF: segments are short; a plain loop beats a memchr call.
+  std::size_t end = pos;
+  const std::size_t size = w.path.size();
+  const char* data = w.path.data();
+  while (end < size && data[end] != '/') ++end;
+  const bool last = end == size;
   const std::string_view seg = w.path.substr(pos, end - pos);
 
   auto descend = [&](NodeId child, std::uint32_t count) {
@@ -191,16 +234,36 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
       offer(w, r, count);
     }
   };
-  for (const auto& [key, child] : node.statics) {
-    if (key == seg) {
-      descend(child, ncap);
-      break;
+  const std::uint32_t tag = static_tag(seg);
+  if (!node.static_index.empty()) {
+    const std::size_t mask = node.static_index.size() - 1;
+    for (std::size_t slot = fnv1a(seg) & mask;; slot = (slot + 1) & mask) {
+      const std::uint32_t entry = node.static_index[slot];
+      if (entry == 0) break;
+      const auto& [key, child] = node.statics[entry - 1];
+      if (node.static_tags[entry - 1] == tag && same_bytes(key.data(), seg.data(), seg.size())) {
+        descend(child, ncap);
+        break;
+      }
+    }
+  } else {
+    const std::size_t n_statics = node.static_tags.size();
+    for (std::size_t i = 0; i < n_statics; ++i) {
+      if (node.static_tags[i] == tag && same_bytes(node.statics[i].first.data(), seg.data(), seg.size())) {
+        descend(node.statics[i].second, ncap);
+        break;
+      }
     }
   }
-  for (std::size_t c = 0; c < kSegmentConverters; ++c) {
+  for (unsigned mask = node.param_mask; mask != 0; mask &= mask - 1) {
+    const auto c = static_cast<std::size_t>(__builtin_ctz(mask));
     const NodeId child = node.params[c];
-    if (child == kNoNode || nodes_[child].min_route >= w.best_full) continue;
-    if (!converter_accepts(static_cast<Converter>(c), seg)) continue;
+    if (nodes_[child].min_route >= w.best_full) continue;
+    // PERF: a segment never holds '/', so `str` accepts any non-empty one.
+    const bool accepts = c == static_cast<std::size_t>(Converter::str)
+                             ? !seg.empty()
+                             : converter_accepts(static_cast<Converter>(c), seg);
+    if (!accepts) continue;
     w.caps[ncap] = Span{static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(end)};
     descend(child, ncap + 1);
   }
@@ -211,11 +274,11 @@ void Router::search(Walk& w) const noexcept {
   walk(w, 0, 1, 0);
 }
 
-void Router::match(std::string_view method, std::string_view path,
-                   MatchResult& out) const noexcept {
+void Router::match_bit(std::uint64_t method_bit, std::string_view path,
+                       MatchResult& out) const noexcept {
   Walk w;
   w.path = path;
-  w.method_bit = method_bit(method);
+  w.method_bit = method_bit;
   w.max_steps = limits_.max_backtrack_steps;
   w.best_caps = out.params.data();
   search(w);

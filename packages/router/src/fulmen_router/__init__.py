@@ -5,7 +5,7 @@ from fulmen_router._router import (
     FOUND,
     METHOD_NOT_ALLOWED,
     NOT_FOUND,
-    MatchResult,
+    RouteMatch,
     Router,
 )
 
@@ -15,8 +15,8 @@ __all__ = [
     "FOUND",
     "METHOD_NOT_ALLOWED",
     "NOT_FOUND",
-    "MatchResult",
     "NoMatchFound",
+    "RouteMatch",
     "RouteTemplateError",
     "Router",
     "__version__",

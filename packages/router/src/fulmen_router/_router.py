@@ -17,7 +17,7 @@ METHOD_NOT_ALLOWED: Final = 2
 
 #: ``(FOUND, handle, params)``, ``(NOT_FOUND, None, None)`` or
 #: ``(METHOD_NOT_ALLOWED, allowed_methods, None)``.
-MatchResult: TypeAlias = tuple[int, Any, dict[str, Any] | None]
+RouteMatch: TypeAlias = tuple[int, Any, dict[str, Any] | None]
 
 DEFAULT_MAX_BACKTRACK_STEPS: Final = 100_000
 
@@ -47,7 +47,7 @@ class Router(Generic[H]):
     #: ``(FOUND, handle, params)``, ``(NOT_FOUND, None, None)`` or
     #: ``(METHOD_NOT_ALLOWED, allowed_methods, None)``; ``params`` is a new dict
     #: of converted values (int, float, uuid.UUID, str).
-    match: Callable[[str, str], MatchResult]
+    match: Callable[[str, str], RouteMatch]
     #: ``path_matches(path, /)``: whether any route matches, whatever its methods.
     path_matches: Callable[[str], bool]
 

@@ -33,9 +33,11 @@ namespace fulmen::router {
 using RouteId = std::uint32_t;
 inline constexpr RouteId kNoRoute = UINT32_MAX;
 
+// PERF: no default member initialisers, so arrays of spans are not zeroed on
+// every lookup.
 struct Span {
-  std::uint32_t begin = 0;
-  std::uint32_t end = 0;
+  std::uint32_t begin;
+  std::uint32_t end;
 };
 
 enum class MatchStatus : std::uint8_t { found = 0, not_found = 1, method_not_allowed = 2 };
@@ -79,7 +81,14 @@ class Router {
   [[nodiscard]] bool frozen() const noexcept { return frozen_; }
 
   // PERF: allocation-free and exception-free; `out` is caller-provided.
-  void match(std::string_view method, std::string_view path, MatchResult& out) const noexcept;
+  void match(std::string_view method, std::string_view path, MatchResult& out) const noexcept {
+    match_bit(method_bit(method), path, out);
+  }
+  // The same with the method already resolved by method_bit() (callers that
+  // cache it per method object skip the name comparison).
+  void match_bit(std::uint64_t method_bit, std::string_view path, MatchResult& out) const noexcept;
+  // The bit of a method name in the route masks; 0 for a name no route uses.
+  [[nodiscard]] std::uint64_t method_bit(std::string_view method) const noexcept;
 
   // Whether any route's path matches, whatever its methods (redirect_slashes).
   [[nodiscard]] bool path_matches(std::string_view path) const noexcept;
@@ -102,7 +111,14 @@ class Router {
   };
   struct Node {
     std::vector<std::pair<std::string, NodeId>> statics;
+    // PERF: (length << 8 | first byte) of each static key, scanned before any
+    // string comparison; most keys are rejected by one integer compare.
+    std::vector<std::uint32_t> static_tags;
+    // PERF: with many static children, an open-addressing table of
+    // (FNV-1a hash -> index + 1) replaces the scan; empty for small nodes.
+    std::vector<std::uint32_t> static_index;
     std::array<NodeId, kSegmentConverters> params{kNoNode, kNoNode, kNoNode, kNoNode};
+    std::uint8_t param_mask = 0;  // bit c set: params[c] exists
     std::vector<RouteId> terminals;  // ascending
     std::vector<Tail> tails;         // ascending by route
     RouteId min_route = kNoRoute;    // lowest id in this subtree
@@ -114,7 +130,7 @@ class Router {
   };
   struct Walk;
 
-  [[nodiscard]] std::uint64_t method_bit(std::string_view method) const noexcept;
+  static void index_statics(Node& node);
   void walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept;
   void offer(Walk& w, RouteId r, std::uint32_t ncap) const noexcept;
   void search(Walk& w) const noexcept;
