@@ -391,6 +391,41 @@ void RequestParser::finish_message(EventSink& sink, std::string_view rest,
   }
 }
 
+ParseError RequestParser::validate_lines(std::string_view buf, std::size_t end) {
+  while (validated_ < end) {
+    const std::size_t eol = buf.find("\r\n", validated_);
+    if (eol == std::string_view::npos || eol >= end) break;
+    const std::string_view line = buf.substr(validated_, eol - validated_);
+    if (validated_ == head_begin_) {
+      RequestLine request_line;
+      const ParseStatus s = parse_request_line(buf.substr(validated_, eol + 2 - validated_),
+                                               request_line,
+                                               {.max_request_line = limits_.max_request_line + 2});
+      if (s != ParseStatus::complete || request_line.consumed != line.size() + 2) {
+        early_reason_ = "malformed request line";
+        return s == ParseStatus::version_not_supported ? ParseError::version_not_supported
+                                                       : ParseError::bad_request;
+      }
+    } else {
+      Header field;
+      if (const char* why = parse_field_line(line, field)) {
+        early_reason_ = why;
+        return ParseError::bad_request;
+      }
+      if (iequals(field.name, "content-length")) {
+        bool digits = !field.value.empty() && field.value.size() <= 18;
+        for (const char c : field.value) digits = digits && c >= '0' && c <= '9';
+        if (!digits || ++early_lengths_ > 1) {
+          early_reason_ = digits ? "repeated Content-Length" : "invalid Content-Length";
+          return ParseError::bad_request;
+        }
+      }
+    }
+    validated_ = eol + 2;
+  }
+  return ParseError::none;
+}
+
 std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
   // The working buffer is `data` itself unless a head is already partly
   // gathered. Offsets (line_start_, head_begin_, scan_pos_) are into it.
@@ -407,6 +442,8 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
     head_lines_ = 0;
     line_start_ = 0;
     head_begin_ = 0;
+    validated_ = 0;
+    early_lengths_ = 0;
   }
   while (true) {
     const bool first = head_lines_ == 0;
@@ -426,7 +463,18 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
         fail(sink, ParseError::bad_request, "bare CR");
         return data.size();
       }
-      if (first && !partial.empty()) {
+      // RFC 9112 §5.2: a line starting with whitespace is obsolete folding.
+      if (!first && !partial.empty() && chars::is_ows(partial[0])) {
+        fail(sink, ParseError::bad_request, "obsolete line folding");
+        return data.size();
+      }
+      // Lines completed in this read are checked now, not only at the end of
+      // the head, so that a bad line fails without waiting for the rest.
+      if (const ParseError e = validate_lines(buf, line_start_); e != ParseError::none) {
+        fail(sink, e, early_reason_);
+        return data.size();
+      }
+      if (first && !partial.empty() && partial != "\r") {
         RequestLine line;
         const ParseStatus s = parse_request_line(partial, line, {.max_request_line = limit + 2});
         if (s == ParseStatus::bad_request) {
@@ -445,6 +493,7 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
         head_buf_.assign(buf.substr(head_begin_));
       }
       line_start_ -= head_begin_;
+      validated_ -= head_begin_;
       head_begin_ = 0;
       scan_pos_ = head_buf_.size();
       return data.size();
@@ -464,7 +513,7 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
     if (line_len == 0) {
       if (first) {
         // RFC 9112 §2.2: ignore empty lines received before the request line.
-        line_start_ = pos = head_begin_ = nl + 1;
+        line_start_ = pos = head_begin_ = validated_ = nl + 1;
         continue;
       }
       const bool ok = parse_head(buf.substr(head_begin_, nl + 1 - head_begin_), sink);
@@ -591,7 +640,7 @@ bool RequestParser::parse_head(std::string_view head, EventSink& sink) {
   h.headers = headers_.data();
   h.header_count = headers_.size();
 
-  if (limits_.require_host && (hosts > 1 || (hosts == 0 && h.version_minor == 1))) {
+  if (limits_.require_host && (hosts > 1 || (hosts == 0 && h.version_minor >= 1))) {
     fail(sink, ParseError::bad_request, hosts > 1 ? "more than one Host" : "missing Host");
     return false;
   }
@@ -626,7 +675,7 @@ bool RequestParser::parse_head(std::string_view head, EventSink& sink) {
   }
 
   // RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive".
-  h.keep_alive = !conn_close && (h.version_minor == 1 || conn_keep_alive);
+  h.keep_alive = !conn_close && (h.version_minor >= 1 || conn_keep_alive);
   const bool connect = h.form == TargetForm::authority;
   h.upgrade = connect || (has_upgrade && conn_upgrade);
   keep_alive_ = h.keep_alive;

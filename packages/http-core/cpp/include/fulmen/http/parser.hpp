@@ -110,6 +110,7 @@ class RequestParser {
   // Head: returns the bytes of `data` used; sets complete_now_ for a bodyless message.
   std::size_t scan_head(std::string_view data, EventSink& sink);
   bool parse_head(std::string_view head, EventSink& sink);
+  ParseError validate_lines(std::string_view buf, std::size_t end);
   void finish_message(EventSink& sink, std::string_view rest, const Header* trailers,
                       std::size_t count);
   std::size_t scan_line(std::string_view data, std::string_view& line, bool& complete,
@@ -125,6 +126,9 @@ class RequestParser {
   std::size_t line_start_ = 0;  // offset of the current line in the head
   std::size_t head_begin_ = 0;  // offset of the request line (after empty lines)
   std::size_t scan_pos_ = 0;    // head_buf_ holds no LF before this offset
+  std::size_t validated_ = 0;   // lines before this offset were checked early
+  std::size_t early_lengths_ = 0;  // Content-Length lines seen by validate_lines
+  const char* early_reason_ = "";
   bool complete_now_ = false;   // the head just parsed has no body
   std::uint8_t crlf_seen_ = 0;  // bytes of the CRLF after chunk-data seen
   std::string line_buf_;        // a chunk-size or trailer line split across reads
