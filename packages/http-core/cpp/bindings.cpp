@@ -370,7 +370,7 @@ NB_MODULE(_core, m) {
       .def_prop_ro("stopped", &Parser::stopped);
 
   m.def("encode_response", &encode_response, nb::arg("status"), nb::arg("headers"),
-        nb::arg("body"), nb::arg("request_minor"), nb::arg("keep_alive"),
+        nb::arg("body").none(), nb::arg("request_minor"), nb::arg("keep_alive"),
         nb::arg("head_request"), nb::arg("content_length"),
         nb::sig("def encode_response(status: int, headers: object, body: bytes | None, "
                 "request_minor: int, keep_alive: bool, head_request: bool, "

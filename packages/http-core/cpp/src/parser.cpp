@@ -84,6 +84,20 @@ bool forbidden_in_trailers(std::string_view name) noexcept {
   return false;
 }
 
+// RFC 9110 §8.6: Content-Length = 1*DIGIT, at most what an int64 holds.
+const char* parse_content_length(std::string_view v, std::uint64_t& out) noexcept {
+  if (v.empty()) return "empty Content-Length";
+  std::uint64_t length = 0;
+  for (const char c : v) {
+    if (c < '0' || c > '9') return "Content-Length is not plain digits";
+    if (length > (static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) - 9) / 10)
+      return "Content-Length overflow";
+    length = length * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  out = length;
+  return nullptr;
+}
+
 bool is_scheme_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          c == '+' || c == '-' || c == '.';
@@ -391,6 +405,37 @@ void RequestParser::finish_message(EventSink& sink, std::string_view rest,
   }
 }
 
+ParseError RequestParser::check_partial(std::string_view partial, bool first) {
+  if (first) {
+    // The request-line grammar checks its bytes in order (a CR included), so
+    // the verdict is the one the whole line would get.
+    if (partial.empty() || partial == "\r") return ParseError::none;
+    RequestLine line;
+    const ParseStatus s =
+        parse_request_line(partial, line, {.max_request_line = partial.size() + 2});
+    if (s == ParseStatus::bad_request) {
+      early_reason_ = "malformed request line";
+      return ParseError::bad_request;
+    }
+    if (s == ParseStatus::version_not_supported) {
+      early_reason_ = "unsupported HTTP version";
+      return ParseError::version_not_supported;
+    }
+    return ParseError::none;
+  }
+  // RFC 9112 §5.2: a line starting with whitespace is obsolete folding.
+  if (!partial.empty() && chars::is_ows(partial[0])) {
+    early_reason_ = "obsolete line folding";
+    return ParseError::bad_request;
+  }
+  // A bare CR anywhere but at the very end (where an LF may still follow).
+  if (partial.size() > 1 && std::memchr(partial.data(), '\r', partial.size() - 1) != nullptr) {
+    early_reason_ = "bare CR";
+    return ParseError::bad_request;
+  }
+  return ParseError::none;
+}
+
 ParseError RequestParser::validate_lines(std::string_view buf, std::size_t end) {
   while (validated_ < end) {
     const std::size_t eol = buf.find("\r\n", validated_);
@@ -413,10 +458,13 @@ ParseError RequestParser::validate_lines(std::string_view buf, std::size_t end) 
         return ParseError::bad_request;
       }
       if (iequals(field.name, "content-length")) {
-        bool digits = !field.value.empty() && field.value.size() <= 18;
-        for (const char c : field.value) digits = digits && c >= '0' && c <= '9';
-        if (!digits || ++early_lengths_ > 1) {
-          early_reason_ = digits ? "repeated Content-Length" : "invalid Content-Length";
+        std::uint64_t ignored = 0;
+        if (++early_lengths_ > 1) {
+          early_reason_ = "repeated Content-Length";
+          return ParseError::bad_request;
+        }
+        if (const char* why = parse_content_length(field.value, ignored)) {
+          early_reason_ = why;
           return ParseError::bad_request;
         }
       }
@@ -445,6 +493,24 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
     validated_ = 0;
     early_lengths_ = 0;
   }
+  // Errors are reported in byte order, whatever the split: a line completed
+  // earlier in this read is checked before a problem found further on.
+  // `line_end`: where the current line's content ends (its prefix, up to the
+  // limit, gets the same checks a split read would have made on it).
+  const auto fail_in_order = [&](ParseError error, const char* why, std::size_t line_end,
+                                 std::size_t limit, bool first) {
+    ParseError e = validate_lines(buf, line_start_);
+    if (e == ParseError::none) {
+      const std::size_t len = line_end - line_start_ < limit + 1 ? line_end - line_start_ : limit + 1;
+      e = check_partial(buf.substr(line_start_, len), first);
+    }
+    if (e != ParseError::none) {
+      fail(sink, e, early_reason_);
+    } else {
+      fail(sink, error, why);
+    }
+    return data.size();
+  };
   while (true) {
     const bool first = head_lines_ == 0;
     const std::size_t limit = first ? limits_.max_request_line : limits_.max_header_field;
@@ -453,38 +519,22 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
     const void* found = std::memchr(buf.data() + pos, '\n', buf.size() - pos);
     if (found == nullptr) {
       const std::string_view partial = buf.substr(line_start_);
-      if (partial.size() > limit + 1) {  // +1: the CR of a CRLF still to come
-        fail(sink, too_long, too_long_why);
-        return data.size();
-      }
-      // Fail as soon as the bytes cannot become a valid line, rather than
-      // waiting for an LF that a hostile client may never send.
-      if (partial.size() > 1 && std::memchr(partial.data(), '\r', partial.size() - 1) != nullptr) {
-        fail(sink, ParseError::bad_request, "bare CR");
-        return data.size();
-      }
-      // RFC 9112 §5.2: a line starting with whitespace is obsolete folding.
-      if (!first && !partial.empty() && chars::is_ows(partial[0])) {
-        fail(sink, ParseError::bad_request, "obsolete line folding");
-        return data.size();
-      }
       // Lines completed in this read are checked now, not only at the end of
       // the head, so that a bad line fails without waiting for the rest.
       if (const ParseError e = validate_lines(buf, line_start_); e != ParseError::none) {
         fail(sink, e, early_reason_);
         return data.size();
       }
-      if (first && !partial.empty() && partial != "\r") {
-        RequestLine line;
-        const ParseStatus s = parse_request_line(partial, line, {.max_request_line = limit + 2});
-        if (s == ParseStatus::bad_request) {
-          fail(sink, ParseError::bad_request, "malformed request line");
-          return data.size();
-        }
-        if (s == ParseStatus::version_not_supported) {
-          fail(sink, ParseError::version_not_supported, "unsupported HTTP version");
-          return data.size();
-        }
+      // The same checks, in the same order, as for a line found too long below,
+      // so that the verdict does not depend on where the input was split.
+      const std::size_t keep = partial.size() < limit + 1 ? partial.size() : limit + 1;
+      if (const ParseError e = check_partial(partial.substr(0, keep), first); e != ParseError::none) {
+        fail(sink, e, early_reason_);
+        return data.size();
+      }
+      if (partial.size() > limit + 1) {  // +1: the CR of a CRLF still to come
+        fail(sink, too_long, too_long_why);
+        return data.size();
       }
       // Keep the head so far (leading empty lines dropped) for the next read.
       if (buffered) {
@@ -501,15 +551,10 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
     const std::size_t nl = static_cast<std::size_t>(static_cast<const char*>(found) - buf.data());
     // RFC 9112 §2.2: lines end with CRLF; a bare LF is rejected (a bare CR is
     // rejected by the line grammars).
-    if (nl == line_start_ || buf[nl - 1] != '\r') {
-      fail(sink, ParseError::bad_request, "bare LF");
-      return data.size();
-    }
+    if (nl == line_start_ || buf[nl - 1] != '\r')
+      return fail_in_order(ParseError::bad_request, "bare LF", nl, limit, first);
     const std::size_t line_len = nl - 1 - line_start_;
-    if (line_len > limit) {
-      fail(sink, too_long, too_long_why);
-      return data.size();
-    }
+    if (line_len > limit) return fail_in_order(too_long, too_long_why, nl - 1, limit, first);
     if (line_len == 0) {
       if (first) {
         // RFC 9112 §2.2: ignore empty lines received before the request line.
@@ -523,8 +568,8 @@ std::size_t RequestParser::scan_head(std::string_view data, EventSink& sink) {
       return used;
     }
     if (++head_lines_ > limits_.max_headers + 1) {
-      fail(sink, ParseError::header_too_large, "too many header fields");
-      return data.size();
+      return fail_in_order(ParseError::header_too_large, "too many header fields", nl - 1, limit,
+                           first);
     }
     line_start_ = pos = nl + 1;
   }
@@ -603,22 +648,9 @@ bool RequestParser::parse_head(std::string_view head, EventSink& sink) {
             return false;
           }
           has_length = true;
-          const std::string_view v = field.value;
-          if (v.empty()) {
-            fail(sink, ParseError::bad_request, "empty Content-Length");
+          if (const char* why = parse_content_length(field.value, length)) {
+            fail(sink, ParseError::bad_request, why);
             return false;
-          }
-          for (const char c : v) {
-            if (c < '0' || c > '9') {
-              fail(sink, ParseError::bad_request, "Content-Length is not plain digits");
-              return false;
-            }
-            if (length > (static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) -
-                          9) / 10) {
-              fail(sink, ParseError::bad_request, "Content-Length overflow");
-              return false;
-            }
-            length = length * 10 + static_cast<std::uint64_t>(c - '0');
           }
         }
         break;

@@ -111,7 +111,11 @@ class HttpProtocol(asyncio.Protocol):
 
     def eof_received(self) -> bool:
         # The client will send nothing more; answer what it sent, then close.
+        # A body cut short will never be complete: that request is disconnected.
         self._eof = True
+        if self._parsing is not None:
+            self._parsing._lost()
+            self._parsing = None
         if not self._queue:
             self._close()
         return True

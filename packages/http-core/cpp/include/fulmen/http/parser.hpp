@@ -111,6 +111,7 @@ class RequestParser {
   std::size_t scan_head(std::string_view data, EventSink& sink);
   bool parse_head(std::string_view head, EventSink& sink);
   ParseError validate_lines(std::string_view buf, std::size_t end);
+  ParseError check_partial(std::string_view partial, bool first);
   void finish_message(EventSink& sink, std::string_view rest, const Header* trailers,
                       std::size_t count);
   std::size_t scan_line(std::string_view data, std::string_view& line, bool& complete,
