@@ -86,6 +86,9 @@ struct Interned {
   PyObject* v11 = nullptr;
   PyObject* slash = nullptr;
   PyObject* empty_bytes = nullptr;
+  // The Python RequestHead class (a NamedTuple, i.e. a tuple subclass); heads
+  // are allocated as instances of it directly. Plain tuples until it is set.
+  PyTypeObject* head_type = nullptr;
 };
 
 Interned& interned() {
@@ -154,6 +157,10 @@ PyObject* header_list(const Header* headers, std::size_t count) {
     }
     PyTuple_SET_ITEM(pair, 0, name);
     PyTuple_SET_ITEM(pair, 1, value);
+    // PERF: a pair of bytes can never be part of a reference cycle; untracking
+    // it keeps it out of every garbage-collector pass (CPython does the same
+    // lazily for such tuples, but only after they survive a collection).
+    PyObject_GC_UnTrack(pair);
     PyList_SET_ITEM(list, static_cast<Py_ssize_t>(i), pair);
   }
   return list;
@@ -189,7 +196,9 @@ class ListSink final : public EventSink {
                          header_list(h.headers, h.header_count), PyBool_FromLong(h.keep_alive),
                          PyLong_FromLongLong(h.content_length), PyBool_FromLong(h.chunked),
                          PyBool_FromLong(h.expect_continue), PyBool_FromLong(h.upgrade)};
-    PyObject* head = PyTuple_New(std::size(items));
+    PyTypeObject* type = interned().head_type;
+    PyObject* head = type != nullptr ? type->tp_alloc(type, std::size(items))
+                                     : PyTuple_New(std::size(items));
     for (std::size_t i = 0; i < std::size(items); ++i) {
       if (items[i] == nullptr || head == nullptr) {
         for (PyObject* item : items) Py_XDECREF(item);
@@ -353,6 +362,17 @@ NB_MODULE(_core, m) {
   m.attr("EV_END") = static_cast<int>(ev_end);
   m.attr("EV_UPGRADE") = static_cast<int>(ev_upgrade);
   m.attr("EV_ERROR") = static_cast<int>(ev_error);
+  m.def(
+      "set_head_type",
+      [](nb::handle type) {
+        if (!PyType_Check(type.ptr()) ||
+            !PyType_IsSubtype(reinterpret_cast<PyTypeObject*>(type.ptr()), &PyTuple_Type))
+          throw nb::type_error("the head type must be a tuple subclass");
+        Py_INCREF(type.ptr());  // kept for the life of the process
+        interned().head_type = reinterpret_cast<PyTypeObject*>(type.ptr());
+      },
+      nb::arg("type"), nb::sig("def set_head_type(type: type) -> None"),
+      "Make parsed heads instances of ``type`` (a NamedTuple of 12 fields).");
   m.def("parse_request_line", &parse_request_line_py, nb::arg("data"),
         nb::arg("max_request_line"),
         nb::sig("def parse_request_line(data: bytes | bytearray | memoryview, "

@@ -69,8 +69,11 @@ def test_head_fields() -> None:
     assert head.query_string == b"x=1&y=%20"
     assert head.http_version == "1.1"
     assert head.headers == [(b"host", b"example.com"), (b"user-agent", b"t")]
-    assert head.keep_alive and head.content_length == -1
-    assert not (head.chunked or head.expect_continue or head.upgrade)
+    assert head.keep_alive
+    assert head.content_length == -1
+    assert not (head.chunked)
+    assert not (head.expect_continue)
+    assert not (head.upgrade)
 
 
 def test_names_lowercased_values_trimmed() -> None:
@@ -129,7 +132,9 @@ def test_chunked_with_extensions_and_trailers() -> None:
     result, err = summary(raw, [raw])
     assert err is None
     ((head, body, trailers, done),) = result
-    assert head.chunked and body == b"hello world" and done
+    assert head.chunked
+    assert body == b"hello world"
+    assert done
     assert trailers == [(b"x-checksum", b"abc")]
 
 
@@ -208,7 +213,8 @@ REJECTED = {
     ),
     "te-identity": (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: identity\r\n\r\n", 400),
     "te-chunked-twice": (
-        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"POST / HTTP/1.1\r\nHost: a\r\n"
+        b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
         400,
     ),
     "te-gzip-chunked": (
@@ -307,7 +313,10 @@ def test_body_limit_413() -> None:
     found = events(head, Limits(max_body=10))
     assert found == [(EV_ERROR, (413, "Content-Length larger than the limit"))]  # before any body
     assert error(head + b"x" * 11, Limits(max_body=None)) is None
-    chunked = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n"
+    chunked = (
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"6\r\nabcdef\r\n6\r\nabcdef\r\n"
+    )
     assert error(chunked, Limits(max_body=10)) == 413
     assert error(chunked, Limits(max_body=12)) is None
 

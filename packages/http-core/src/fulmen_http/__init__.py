@@ -28,9 +28,6 @@ from fulmen_http._writer import encode_chunk, encode_response
 __version__ = "0.1.0"
 
 __all__ = [
-    "ASGIApp",
-    "ClientDisconnected",
-    "Config",
     "DEFAULT_MAX_BODY",
     "DEFAULT_MAX_HEADERS",
     "DEFAULT_MAX_HEADER_FIELD",
@@ -40,6 +37,9 @@ __all__ = [
     "EV_ERROR",
     "EV_HEAD",
     "EV_UPGRADE",
+    "ASGIApp",
+    "ClientDisconnected",
+    "Config",
     "HTTPParseError",
     "Handler",
     "Lifespan",

@@ -39,6 +39,10 @@ class RequestHead(NamedTuple):
     """Upgrade (with ``Connection: upgrade``) or CONNECT: the connection leaves HTTP/1.1."""
 
 
+_core.set_head_type(RequestHead)
+_DEFAULT_LIMITS = Limits()
+
+
 def make_native_parser(limits: Limits) -> _core.Parser:
     """The native parser with ``limits`` (the server's hot path uses it directly)."""
     return _core.Parser(
@@ -67,15 +71,12 @@ class RequestParser:
     __slots__ = ("_native", "limits")
 
     def __init__(self, *, limits: Limits | None = None) -> None:
-        self.limits = limits or Limits()
+        self.limits = limits or _DEFAULT_LIMITS
         self._native = make_native_parser(self.limits)
 
     def feed(self, data: bytes | bytearray | memoryview, /) -> list[object]:
-        events = self._native.feed(data)
-        for i in range(0, len(events), 2):
-            if events[i] == EV_HEAD:
-                events[i + 1] = RequestHead._make(events[i + 1])  # type: ignore[arg-type]
-        return events
+        # Heads are created as RequestHead instances by the native code.
+        return self._native.feed(data)
 
     @property
     def idle(self) -> bool:
