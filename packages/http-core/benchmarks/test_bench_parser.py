@@ -13,7 +13,7 @@ from typing import Any
 import httptools
 import pytest
 
-from fulmen_http import EV_BODY, EV_HEAD, RequestParser
+from fulmen_http import EV_BODY, EV_END, EV_HEAD, RequestParser
 
 Parsed = list[tuple[str, bytes, bytes, list[tuple[bytes, bytes]], bytes]]
 
@@ -48,14 +48,17 @@ INPUTS = {"browser GET": BROWSER_GET, "JSON POST": JSON_POST, "16 pipelined": PI
 def with_fulmen(raw: bytes) -> Parsed:
     events = RequestParser().feed(raw)
     out: Parsed = []
-    for i in range(0, len(events), 2):
-        kind = events[i]
+    head: Any = None
+    body = b""
+    pairs = iter(events)
+    for kind, payload in zip(pairs, pairs, strict=True):
         if kind == EV_HEAD:
-            head: Any = events[i + 1]
-            out.append((head.method, head.raw_path, head.query_string, head.headers, b""))
+            head = payload
+            body = b""
         elif kind == EV_BODY:
-            method, path, query, headers, body = out[-1]
-            out[-1] = (method, path, query, headers, body + events[i + 1])  # type: ignore[operator]
+            body += payload  # type: ignore[operator]
+        elif kind == EV_END:
+            out.append((head.method, head.raw_path, head.query_string, head.headers, body))
     return out
 
 

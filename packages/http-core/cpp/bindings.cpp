@@ -190,8 +190,13 @@ class ListSink final : public EventSink {
                                    "replace");
     }
     // PERF: a tuple filled in place; Py_BuildValue would parse a format string.
-    PyObject* items[] = {method_object(h.method), bytes_object(h.target), path,
-                         bytes_object(path_raw), bytes_object(h.query),
+    PyObject* target = bytes_object(h.target);
+    // PERF: without a query (or fragment) the raw path is the target itself.
+    PyObject* raw_path = target != nullptr && path_raw.data() == h.target.data() &&
+                                 path_raw.size() == h.target.size()
+                             ? Py_NewRef(target)
+                             : bytes_object(path_raw);
+    PyObject* items[] = {method_object(h.method), target, path, raw_path, bytes_object(h.query),
                          Py_NewRef(h.version_minor == 0 ? interned().v10 : interned().v11),
                          header_list(h.headers, h.header_count), PyBool_FromLong(h.keep_alive),
                          PyLong_FromLongLong(h.content_length), PyBool_FromLong(h.chunked),
