@@ -452,3 +452,52 @@ def test_cli_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+async def big_handler(request: Request) -> Response | tuple[int, list[tuple[bytes, bytes]], Any]:
+    if request.path == "/ignore-body":
+        return Response(200, [], b"ignored")
+
+    async def pieces() -> AsyncIterator[bytes]:
+        for _ in range(256):
+            yield b"x" * 65536
+
+    return 200, [], pieces()
+
+
+def test_unread_body_then_keep_alive(serve: Any) -> None:
+    _, port = serve(app=None, handler=big_handler)
+    conn = Conn(port)
+    big = b"y" * 300_000
+    conn.send(b"POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: %d\r\n\r\n" % len(big))
+    conn.send(big)
+    assert conn.response()[2] == b"ignored"
+    conn.send(b"POST /ignore-body HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc")
+    assert conn.response()[2] == b"ignored"
+    conn.close()
+
+
+def test_large_streamed_response_to_a_slow_reader(serve: Any) -> None:
+    _, port = serve(app=None, handler=big_handler)
+    conn = Conn(port)
+    conn.send(b"GET /big HTTP/1.1\r\nHost: a\r\n\r\n")
+    time.sleep(0.5)  # 16 MiB fill the socket buffers: the server must wait to write more
+    assert len(conn.response()[2]) == 256 * 65536
+    conn.close()
+
+
+def test_access_log(serve: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="fulmen_http.access")
+    _, port = serve(access_log=True)
+    conn = Conn(port)
+    conn.send(b"GET /logged?x=1 HTTP/1.1\r\nHost: a\r\n\r\n")
+    conn.response()
+    conn.close()
+    deadline = time.monotonic() + 5  # the line is logged by the server's thread
+
+    def logged() -> bool:
+        return any('"GET /logged?x=1 HTTP/1.1" 200' in r.getMessage() for r in caplog.records)
+
+    while not logged() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert logged()

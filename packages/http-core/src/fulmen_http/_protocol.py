@@ -202,7 +202,6 @@ class HttpProtocol(asyncio.Protocol):
         self._state.active -= 1
         if self._queue and self._queue[0] is request:
             self._queue.popleft()
-        self._buffered -= sum(map(len, request._chunks))
         if self._access_log_enabled():
             self._access_log(request)
         if not keep_alive or self.closing:
@@ -249,11 +248,12 @@ class HttpProtocol(asyncio.Protocol):
     def _access_log(self, request: Request) -> None:
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
         access_logger.info(
-            '%s - "%s %s HTTP/%s"',
+            '%s - "%s %s HTTP/%s" %d',
             client,
             request.method,
             request.target.decode("latin-1"),
             request.http_version,
+            request._status_out,
         )
 
     def _fail(self, status: int, reason: str) -> None:

@@ -41,6 +41,7 @@ class Request:
         "_response_done",
         "_response_started",
         "_sent_length",
+        "_status_out",
         "_want_length",
         "body_complete",
         "chunked",
@@ -109,6 +110,7 @@ class Request:
         self._no_body_out = False
         self._sent_length = 0
         self._want_length = -1
+        self._status_out = 0
 
     # ---- the head ---------------------------------------------------------------
 
@@ -160,7 +162,12 @@ class Request:
         while not self._chunks and not self.body_complete:
             if self._disconnected:
                 raise ClientDisconnected("client disconnected before the body was complete")
-            if self.expect_continue and not self._continue_sent and not self._response_started:
+            if (
+                self.expect_continue
+                and not self._continue_sent
+                and not self._response_started
+                and self.http_version != "1.0"  # RFC 9110 §10.1.1: ignored from 1.0 clients
+            ):
                 # RFC 9110 §10.1.1: tell the client to send the body only once the
                 # application asks for it.
                 self._continue_sent = True
@@ -211,6 +218,7 @@ class Request:
         if self._response_started:
             raise RuntimeError("the response was already started")
         self._response_started = True
+        self._status_out = status
         minor, keep_alive, head = self._options()
         data, keep_alive, _, _ = _core.encode_response(
             status, headers, body, minor, keep_alive, head, -1
@@ -226,6 +234,7 @@ class Request:
         if self._response_started:
             raise RuntimeError("the response was already started")
         self._response_started = True
+        self._status_out = status
         minor, keep_alive, head = self._options()
         data, keep_alive, chunked, no_body = _core.encode_response(
             status, headers, None, minor, keep_alive, head, content_length
@@ -262,7 +271,10 @@ class Request:
 
     def _finish(self) -> None:
         self._response_done = True
-        self._chunks = []
+        if self._chunks:
+            # Body the handler never read: release it from the connection's count.
+            self._protocol.body_consumed(sum(map(len, self._chunks)))
+            self._chunks = []
         if not self.body_complete and self.expect_continue and not self._continue_sent:
             # The client is still waiting to send a body nobody asked for.
             self._keep_alive_out = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 import socket
@@ -174,13 +173,8 @@ class Server:
     def request_shutdown(self) -> None:
         """Ask a running server to shut down gracefully (safe from any thread)."""
         loop, event = self._loop, self._exit
-        if loop is None or event is None:
+        if loop is None or event is None or loop.is_closed():
             return
-        if threading.current_thread() is threading.main_thread() and self._thread is None:
-            with contextlib.suppress(RuntimeError):
-                if asyncio.get_running_loop() is loop:
-                    event.set()
-                    return
         loop.call_soon_threadsafe(event.set)
 
     async def shutdown(self) -> None:
