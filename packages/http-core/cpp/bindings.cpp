@@ -245,17 +245,24 @@ class ListSink final : public EventSink {
   std::string scratch_;
 };
 
+// Reads a fulmen_http.Limits (or None: the defaults, which match the Python
+// defaults) into the core's limits.
+ParserLimits read_limits(nb::handle limits) {
+  ParserLimits out;
+  if (limits.is_none()) return out;
+  out.max_request_line = nb::cast<std::size_t>(limits.attr("max_request_line"));
+  out.max_header_field = nb::cast<std::size_t>(limits.attr("max_header_field"));
+  out.max_headers = nb::cast<std::size_t>(limits.attr("max_headers"));
+  nb::object body = limits.attr("max_body");
+  out.max_body = body.is_none() ? std::numeric_limits<std::uint64_t>::max()
+                                : nb::cast<std::uint64_t>(body);
+  out.require_host = nb::cast<bool>(limits.attr("require_host"));
+  return out;
+}
+
 class Parser {
  public:
-  Parser(std::size_t max_request_line, std::size_t max_header_field, std::size_t max_headers,
-         std::int64_t max_body, bool require_host)
-      : parser_(ParserLimits{
-            .max_request_line = max_request_line,
-            .max_header_field = max_header_field,
-            .max_headers = max_headers,
-            .max_body = max_body < 0 ? std::numeric_limits<std::uint64_t>::max()
-                                     : static_cast<std::uint64_t>(max_body),
-            .require_host = require_host}) {}
+  explicit Parser(const ParserLimits& limits) : parser_(limits) {}
 
   nb::object feed(nb::handle data) {
     nb::object events = nb::steal(PyList_New(0));
@@ -384,15 +391,21 @@ NB_MODULE(_core, m) {
                 "max_request_line: int) -> tuple[int, str | None, bytes | None, int, int]"),
         "Parse the request line at the start of ``data``.");
 
-  nb::class_<Parser>(m, "Parser", "Incremental HTTP/1.1 request parser (one call per read).")
-      .def(nb::init<std::size_t, std::size_t, std::size_t, std::int64_t, bool>(),
-           nb::arg("max_request_line"), nb::arg("max_header_field"), nb::arg("max_headers"),
-           nb::arg("max_body"), nb::arg("require_host"))
+  nb::class_<Parser>(m, "RequestParser",
+                    "Incremental HTTP/1.1 request parser: feed it each read of a connection.")
+      .def(
+          "__init__",
+          [](Parser* self, nb::handle limits) { new (self) Parser(read_limits(limits)); },
+          nb::kw_only(), nb::arg("limits").none() = nb::none(),
+          nb::sig("def __init__(self, *, limits: fulmen_http._limits.Limits | None = None) "
+                  "-> None"))
       .def("feed", &Parser::feed, nb::arg("data"),
-           nb::sig("def feed(self, data: bytes | bytearray | memoryview) -> list[object]"),
-           "Parse one read; return the events as a flat [kind, payload, ...] list.")
-      .def_prop_ro("idle", &Parser::idle)
-      .def_prop_ro("stopped", &Parser::stopped);
+           nb::sig("def feed(self, data: bytes | bytearray | memoryview, /) -> list[object]"),
+           "Parse one read; return its events as a flat [kind, payload, ...] list.")
+      .def_prop_ro("idle", &Parser::idle,
+                   "True between requests (nothing of a next request buffered).")
+      .def_prop_ro("stopped", &Parser::stopped,
+                   "True after an error, an upgrade, or a request that closes the connection.");
 
   m.def("encode_response", &encode_response, nb::arg("status"), nb::arg("headers"),
         nb::arg("body").none(), nb::arg("request_minor"), nb::arg("keep_alive"),
