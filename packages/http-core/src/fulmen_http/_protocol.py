@@ -41,6 +41,7 @@ class HttpProtocol(asyncio.Protocol):
         "_drain_waiter",
         "_eof",
         "_error",
+        "_log_access",
         "_parser",
         "_parsing",
         "_pumping",
@@ -65,6 +66,7 @@ class HttpProtocol(asyncio.Protocol):
         self._state = state
         self._dispatch = dispatch
         self._request_class = request_class
+        self._log_access = state.config.access_log
         self.loop = state.loop
         self._parser = make_native_parser(state.config.limits)
         self._queue: deque[Request] = deque()
@@ -202,7 +204,7 @@ class HttpProtocol(asyncio.Protocol):
         self._state.active -= 1
         if self._queue and self._queue[0] is request:
             self._queue.popleft()
-        if self._access_log_enabled():
+        if self._log_access:
             self._access_log(request)
         if not keep_alive or self.closing:
             self._close()
@@ -241,9 +243,6 @@ class HttpProtocol(asyncio.Protocol):
                     break  # still running: its completion pumps again
         finally:
             self._pumping = False
-
-    def _access_log_enabled(self) -> bool:
-        return self._state.config.access_log
 
     def _access_log(self, request: Request) -> None:
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
