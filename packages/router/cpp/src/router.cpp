@@ -195,9 +195,19 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
   return {id, {}};
 }
 
+// Called after each new static child: inserts it into the index, rebuilding
+// (twice as large) only when the load would pass 1/2, so registration stays
+// linear in the number of children.
 void Router::index_statics(Node& node) {
-  node.static_index.clear();
-  if (node.statics.size() <= kIndexedStatics) return;
+  const std::size_t n = node.statics.size();
+  if (n <= kIndexedStatics) return;
+  if (!node.static_index.empty() && n * 2 <= node.static_index.size()) {
+    const std::size_t mask = node.static_index.size() - 1;
+    std::size_t slot = static_cast<std::size_t>(path_hash(node.statics.back().first)) & mask;
+    while (node.static_index[slot] != 0) slot = (slot + 1) & mask;
+    node.static_index[slot] = static_cast<std::uint32_t>(n);
+    return;
+  }
   std::size_t cap = 16;
   while (cap < node.statics.size() * 2) cap *= 2;  // load factor <= 1/2
   node.static_index.assign(cap, 0);
