@@ -250,3 +250,27 @@ def test_handles_are_any_object_and_cycles_are_collected() -> None:
     del endpoint, r
     gc.collect()
     assert ref() is None
+
+
+def _lookup_in_child(r: Router[str], conn: Any) -> None:
+    conn.send(r.match("GET", "/users/42"))
+    conn.close()
+
+
+def test_frozen_router_works_in_a_forked_worker(router: Router[str]) -> None:
+    import multiprocessing
+
+    router.freeze()
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_lookup_in_child, args=(router, child))
+    worker.start()
+    try:
+        assert parent.poll(10), "the forked worker did not answer"
+        assert parent.recv() == (FOUND, "user", {"user_id": 42})
+    finally:
+        worker.join(10)
+        if worker.is_alive():
+            worker.kill()
+            worker.join(5)
+    assert worker.exitcode == 0

@@ -1,6 +1,7 @@
 #include "fulmen/router/router.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 namespace fulmen::router {
@@ -48,10 +49,33 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
 
 constexpr std::size_t kIndexedStatics = 6;  // more static children than this: hash them
 
-inline std::uint32_t fnv1a(std::string_view s) noexcept {
-  std::uint32_t h = 2166136261U;
-  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 16777619U;
+// PERF: a multiply-xor hash over 8 bytes at a time (FNV's byte-serial chain
+// cost more than the rest of a static lookup). The keys are the registered
+// routes; a request only probes, so chains stay as short as the table makes them.
+inline std::uint64_t path_hash(std::string_view s) noexcept {
+  constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+  std::uint64_t h = s.size() * k;
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ v) * k;
+    h ^= h >> 32;
+  }
+  if (n > 0) {
+    std::uint64_t v = 0;  // a byte loop: memcpy of a variable size is a call
+    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    h = (h ^ v) * k;
+    h ^= h >> 29;
+  }
   return h;
+}
+
+inline std::size_t filter_bit(std::string_view path) noexcept {
+  const auto second = path.size() > 1 ? static_cast<unsigned char>(path[1]) : 0U;
+  const auto last = path.empty() ? 0U : static_cast<unsigned char>(path.back());
+  return (path.size() * 131 + last * 31 + second) & 511U;
 }
 
 std::uint32_t static_tag(std::string_view key) noexcept {
@@ -115,6 +139,11 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
   route.atoms = std::move(parsed.atoms);
   routes_.push_back(std::move(route));
 
+  if (routes_.back().atoms.size() == 1 && !routes_.back().atoms[0].is_param) {
+    add_static(routes_.back().atoms[0].text, id);
+    return {id, {}};
+  }
+
   NodeId node = 0;
   std::uint32_t params_before = 0;
   auto touch = [&](NodeId n) {
@@ -166,16 +195,74 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
   return {id, {}};
 }
 
+// Called after each new static child: inserts it into the index, rebuilding
+// (twice as large) only when the load would pass 1/2, so registration stays
+// linear in the number of children.
 void Router::index_statics(Node& node) {
-  node.static_index.clear();
-  if (node.statics.size() <= kIndexedStatics) return;
+  const std::size_t n = node.statics.size();
+  if (n <= kIndexedStatics) return;
+  if (!node.static_index.empty() && n * 2 <= node.static_index.size()) {
+    const std::size_t mask = node.static_index.size() - 1;
+    std::size_t slot = static_cast<std::size_t>(path_hash(node.statics.back().first)) & mask;
+    while (node.static_index[slot] != 0) slot = (slot + 1) & mask;
+    node.static_index[slot] = static_cast<std::uint32_t>(n);
+    return;
+  }
   std::size_t cap = 16;
   while (cap < node.statics.size() * 2) cap *= 2;  // load factor <= 1/2
   node.static_index.assign(cap, 0);
   for (std::size_t i = 0; i < node.statics.size(); ++i) {
-    std::size_t slot = fnv1a(node.statics[i].first) & (cap - 1);
+    std::size_t slot = static_cast<std::size_t>(path_hash(node.statics[i].first)) & (cap - 1);
     while (node.static_index[slot] != 0) slot = (slot + 1) & (cap - 1);
     node.static_index[slot] = static_cast<std::uint32_t>(i + 1);
+  }
+}
+
+void Router::add_static(std::string path, RouteId id) {
+  const auto slot_of = [this](std::string_view key) {
+    const std::size_t mask = static_slots_.size() - 1;
+    std::size_t slot = static_cast<std::size_t>(path_hash(key)) & mask;
+    while (static_slots_[slot] != 0 && static_routes_[static_slots_[slot] - 1].path != key) {
+      slot = (slot + 1) & mask;
+    }
+    return slot;
+  };
+  if (!static_slots_.empty()) {
+    const std::size_t slot = slot_of(path);
+    if (static_slots_[slot] != 0) {
+      static_routes_[static_slots_[slot] - 1].ids.push_back(id);  // ids only grow
+      return;
+    }
+  }
+  const std::size_t bit = filter_bit(path);
+  static_filter_[bit >> 6] |= std::uint64_t{1} << (bit & 63U);
+  static_routes_.push_back(StaticRoute{std::move(path), {id}});
+  if (static_routes_.size() * 2 > static_slots_.size()) {  // keep the load <= 1/2
+    static_slots_.assign(std::max<std::size_t>(16, static_slots_.size() * 2), 0);
+    for (std::size_t i = 0; i < static_routes_.size(); ++i) {
+      static_slots_[slot_of(static_routes_[i].path)] = static_cast<std::uint32_t>(i + 1);
+    }
+  } else {
+    static_slots_[slot_of(static_routes_.back().path)] =
+        static_cast<std::uint32_t>(static_routes_.size());
+  }
+}
+
+void Router::probe_static(Walk& w) const noexcept {
+  const std::size_t bit = filter_bit(w.path);
+  if ((static_filter_[bit >> 6] & (std::uint64_t{1} << (bit & 63U))) == 0) return;
+  const std::size_t mask = static_slots_.size() - 1;
+  for (std::size_t slot = static_cast<std::size_t>(path_hash(w.path)) & mask;; slot = (slot + 1) & mask) {
+    const std::uint32_t entry = static_slots_[slot];
+    if (entry == 0) return;
+    const StaticRoute& sr = static_routes_[entry - 1];
+    if (sr.path.size() == w.path.size() && std::memcmp(sr.path.data(), w.path.data(), w.path.size()) == 0) {
+      for (RouteId r : sr.ids) {
+        if (r >= w.best_full) break;
+        offer(w, r, 0);
+      }
+      return;
+    }
   }
 }
 
@@ -183,6 +270,7 @@ void Router::freeze() {
   frozen_ = true;
   nodes_.shrink_to_fit();
   routes_.shrink_to_fit();
+  static_routes_.shrink_to_fit();
   for (Node& n : nodes_) {
     n.statics.shrink_to_fit();
     n.static_tags.shrink_to_fit();
@@ -237,7 +325,7 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
   const std::uint32_t tag = static_tag(seg);
   if (!node.static_index.empty()) {
     const std::size_t mask = node.static_index.size() - 1;
-    for (std::size_t slot = fnv1a(seg) & mask;; slot = (slot + 1) & mask) {
+    for (std::size_t slot = static_cast<std::size_t>(path_hash(seg)) & mask;; slot = (slot + 1) & mask) {
       const std::uint32_t entry = node.static_index[slot];
       if (entry == 0) break;
       const auto& [key, child] = node.statics[entry - 1];
@@ -271,6 +359,9 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
 
 void Router::search(Walk& w) const noexcept {
   if (w.path.empty() || w.path.front() != '/') return;  // every template starts with '/'
+  // PERF: the plain-text routes first, in one probe; their best id then prunes
+  // the trie walk, which only looks for a dynamic route registered before it.
+  probe_static(w);
   walk(w, 0, 1, 0);
 }
 

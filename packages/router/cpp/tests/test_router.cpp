@@ -134,6 +134,29 @@ void test_freeze_and_limits() {
   FULMEN_CHECK(!many.add("/x", extra).error.empty());
 }
 
+void test_many_children() {
+  // Enough static children to use the hashed index, and enough plain-text
+  // routes to grow the whole-path table several times.
+  Router r;
+  for (int i = 0; i < 500; ++i) {
+    FULMEN_CHECK(r.add("/k" + std::to_string(i) + "/{x:int}", kAny).error.empty());
+    FULMEN_CHECK(r.add("/s" + std::to_string(i), kAny).error.empty());
+  }
+  FULMEN_CHECK(r.add("/{any}/{x:int}", kAny).error.empty());
+  MatchResult m;
+  for (int i = 0; i < 500; ++i) {
+    const std::string a = "/k" + std::to_string(i) + "/7";
+    r.match("GET", a, m);
+    FULMEN_CHECK(m.status == MatchStatus::found && m.route == static_cast<unsigned>(2 * i));
+    r.match("GET", "/s" + std::to_string(i), m);
+    FULMEN_CHECK(m.status == MatchStatus::found && m.route == static_cast<unsigned>(2 * i + 1));
+  }
+  r.match("GET", "/k9999/7", m);
+  FULMEN_CHECK(m.status == MatchStatus::found && m.route == 1000U);
+  r.match("GET", "/s9999", m);
+  FULMEN_CHECK(m.status == MatchStatus::not_found);
+}
+
 }  // namespace
 
 int main() {
@@ -143,5 +166,6 @@ int main() {
   test_tails();
   test_backtracking_budget();
   test_freeze_and_limits();
+  test_many_children();
   return fulmen::check::finish("router_core");
 }

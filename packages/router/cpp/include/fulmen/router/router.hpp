@@ -130,7 +130,16 @@ class Router {
   };
   struct Walk;
 
+  // Routes whose template is plain text live in one hash table keyed by the
+  // whole path, not in the trie; the trie holds the others ("dynamic" routes),
+  // and its min_route counts only those.
+  struct StaticRoute {
+    std::string path;
+    std::vector<RouteId> ids;  // ascending
+  };
   static void index_statics(Node& node);
+  void add_static(std::string path, RouteId id);
+  void probe_static(Walk& w) const noexcept;
   void walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept;
   void offer(Walk& w, RouteId r, std::uint32_t ncap) const noexcept;
   void search(Walk& w) const noexcept;
@@ -140,6 +149,11 @@ class Router {
   std::vector<Node> nodes_;
   std::vector<Route> routes_;
   std::vector<std::string> method_names_;
+  std::vector<StaticRoute> static_routes_;
+  std::vector<std::uint32_t> static_slots_;  // open addressing: index + 1, 0 = empty
+  // PERF: a 512-bit filter of (length, second byte, last byte) of the static
+  // paths: most dynamic lookups skip hashing the whole path.
+  std::array<std::uint64_t, 8> static_filter_{};
 };
 
 // Whether `atoms` match all of `path[pos:]` the way Python's re.match with the
