@@ -337,3 +337,24 @@ def test_backend_options(tc: ModuleType) -> None:
         tc.TestClient(loop_app, backend="trio")
     with pytest.raises(ValueError, match="unsupported backend_options: loop"):
         tc.TestClient(loop_app, backend_options={"loop": 1})
+
+
+def test_stream_buffer_bounds_what_the_app_sends_ahead(tc: ModuleType) -> None:
+    sent: list[int] = []
+
+    async def eager(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for i in range(100):
+            sent.append(i)
+            await send({"type": "http.response.body", "body": b"x" * 100, "more_body": i < 99})
+
+    client = tc.TestClient(eager, stream_buffer=250)
+    with client.stream("GET", "/") as response:
+        chunks = response.iter_raw()
+        assert next(chunks) == b"x" * 100
+        # The app stops whenever more than 250 bytes wait unread (three chunks):
+        # the three handed over with the head, at most three more since.
+        assert 3 <= len(sent) <= 6
+    assert len(client.get("/").content) == 10_000
+    with pytest.raises(ValueError, match="at least 1 byte"):
+        tc.TestClient(eager, stream_buffer=0)

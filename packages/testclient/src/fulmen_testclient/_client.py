@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from fulmen_testclient._asgi import ASGIApp, as_asgi3
+from fulmen_testclient._exchange import DEFAULT_STREAM_BUFFER
 from fulmen_testclient._httpx import httpx
 from fulmen_testclient._lifespan import Lifespan
 from fulmen_testclient._live import (
@@ -102,6 +103,8 @@ class TestClient(httpx.Client):
         client: tuple[str, int] = DEFAULT_CLIENT,
         timeout: float | None = None,
         live: bool | ServerFactory | None = None,
+        *,
+        stream_buffer: int = DEFAULT_STREAM_BUFFER,
     ) -> None:
         self.app = as_asgi3(app)
         # Filled by lifespan start-up; every request's scope["state"] is a copy.
@@ -112,6 +115,7 @@ class TestClient(httpx.Client):
             root_path=root_path,
             client=client,
             app_state=self.app_state,
+            stream_buffer=stream_buffer,
             new_loop=loop_factory(backend, backend_options),
         )
         self._lifespan: Lifespan | None = None
@@ -220,6 +224,8 @@ class AsyncTestClient(httpx.AsyncClient):
         client: tuple[str, int] = DEFAULT_CLIENT,
         timeout: float | None = None,
         live: bool | ServerFactory | None = None,
+        *,
+        stream_buffer: int = DEFAULT_STREAM_BUFFER,
     ) -> None:
         self.app = as_asgi3(app)
         self.app_state: dict[str, Any] = {}
@@ -229,6 +235,7 @@ class AsyncTestClient(httpx.AsyncClient):
             root_path=root_path,
             client=client,
             app_state=self.app_state,
+            stream_buffer=stream_buffer,
         )
         self._lifespan: Lifespan | None = None
         make_server = _server_maker(self.app, live, root_path, self.app_state)
