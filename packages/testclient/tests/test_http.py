@@ -358,3 +358,17 @@ def test_stream_buffer_bounds_what_the_app_sends_ahead(tc: ModuleType) -> None:
     assert len(client.get("/").content) == 10_000
     with pytest.raises(ValueError, match="at least 1 byte"):
         tc.TestClient(eager, stream_buffer=0)
+
+
+def test_debug_info_and_trailers_extensions(tc: ModuleType) -> None:
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        assert "http.response.debug" in scope["extensions"]
+        await send({"type": "http.response.debug", "info": {"template": "t.html", "context": 1}})
+        await send({"type": "http.response.start", "status": 200, "headers": [], "trailers": True})
+        await send({"type": "http.response.body", "body": b"b"})
+        await send({"type": "http.response.trailers", "headers": [(b"x-checksum", b"42")]})
+
+    with tc.TestClient(app).stream("GET", "/") as response:
+        assert (response.template, response.context) == ("t.html", 1)  # before the body
+        assert response.read() == b"b"
+    assert response.extensions["http.response.trailers"] == [(b"x-checksum", b"42")]
