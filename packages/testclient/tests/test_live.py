@@ -212,6 +212,17 @@ async def test_async_client_live_stream_and_cancel() -> None:
         assert app.events == ["first sent", "cancelled"]
 
 
+def test_websockets_stay_in_process_when_live_comes_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FULMEN_TESTCLIENT_LIVE", "1")
+    client = TestClient(apps.ws_echo_app)
+    assert client.live
+    with client.websocket_connect("/") as ws:
+        ws.send_text("hi")
+        assert ws.receive_text() == "echo:hi"
+
+
 def test_environment_variable_makes_async_clients_live_too(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -119,21 +119,12 @@ class TestClient(httpx.Client):
             new_loop=loop_factory(backend, backend_options),
         )
         self._lifespan: Lifespan | None = None
-        if live is None:
-            live = live_from_environment()
+        make_server = _server_maker(self.app, live, root_path, self.app_state)
+        # Live only because of FULMEN_TESTCLIENT_LIVE: WebSockets stay in-process, so
+        # an existing suite runs again, unedited, with its HTTP over real sockets.
+        self._websockets_in_process = live is None
         self._live: LiveTransport | None = None
-        if live is not False:
-            factory = None if live is True else live
-
-            def make_server(lifespan: bool) -> LiveServer:
-                return LiveServer(
-                    self.app,
-                    lifespan=lifespan,
-                    root_path=root_path,
-                    server_factory=factory,
-                    app_state=self.app_state,
-                )
-
+        if make_server is not None:
             self._live = LiveTransport(make_server, raise_server_exceptions=raise_server_exceptions)
         super().__init__(
             base_url=base_url,
@@ -154,8 +145,11 @@ class TestClient(httpx.Client):
 
         ``kwargs`` are ``headers=``, ``params=``, ``cookies=`` as for a request.
         """
-        if self._live is not None:
-            raise LiveModeUnavailable("WebSockets are not available in live mode yet")
+        if self._live is not None and not self._websockets_in_process:
+            raise LiveModeUnavailable(
+                "WebSockets are not available in live mode yet (with "
+                "FULMEN_TESTCLIENT_LIVE=1 instead of live=True they run in-process)"
+            )
         request = _websocket_request(self, url, subprotocols, kwargs)
         return self._asgi.websocket_session(request, _subprotocols(request))
 
@@ -239,6 +233,9 @@ class AsyncTestClient(httpx.AsyncClient):
         )
         self._lifespan: Lifespan | None = None
         make_server = _server_maker(self.app, live, root_path, self.app_state)
+        # Live only because of FULMEN_TESTCLIENT_LIVE: WebSockets stay in-process, so
+        # an existing suite runs again, unedited, with its HTTP over real sockets.
+        self._websockets_in_process = live is None
         self._live: AsyncLiveTransport | None = None
         if make_server is not None:
             self._live = AsyncLiveTransport(
@@ -261,8 +258,11 @@ class AsyncTestClient(httpx.AsyncClient):
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
     ) -> AsyncWebSocketTestSession:
         """Open a WebSocket to ``url``; use the session as an async context manager."""
-        if self._live is not None:
-            raise LiveModeUnavailable("WebSockets are not available in live mode yet")
+        if self._live is not None and not self._websockets_in_process:
+            raise LiveModeUnavailable(
+                "WebSockets are not available in live mode yet (with "
+                "FULMEN_TESTCLIENT_LIVE=1 instead of live=True they run in-process)"
+            )
         request = _websocket_request(self, url, subprotocols, kwargs)
         return self._asgi.websocket_session(request, _subprotocols(request))
 
