@@ -125,17 +125,11 @@ def test_environment_variable_makes_every_client_live(monkeypatch: pytest.Monkey
     assert not TestClient(apps.echo_app, live=False).live
 
 
-LIVE_SCENARIOS = ["requests", "cookies", "background", "streaming"]
+LIVE_SCENARIOS = ["requests", "cookies", "lifespan", "background", "streaming", "template"]
 
 
 NO_FULMEN_SERVER = pytest.mark.skipif(
     not HAS_FULMEN_SERVER, reason="this fulmen_http has no Server yet (live mode unavailable)"
-)
-# Seen on the wip-http branch (1336f12): a streamed response (body sent with
-# more_body=True) makes the server call encode_response(..., None, ...), which its
-# binding rejects, and the connection drops. Not strict: it passes once fixed.
-FULMEN_STREAMING_BUG = pytest.mark.xfail(
-    HAS_FULMEN_SERVER, reason="fulmen_http streamed responses (see comment)", strict=False
 )
 BACKENDS = [
     pytest.param(UvicornServer, id="uvicorn"),
@@ -145,20 +139,19 @@ BACKENDS = [
 
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("name", LIVE_SCENARIOS)
-def test_fastapi_scenarios_live_match_starlette_in_process(
-    request: pytest.FixtureRequest, backend: Any, name: str
-) -> None:
+def test_fastapi_scenarios_live_match_starlette_in_process(backend: Any, name: str) -> None:
     """Over real sockets, the observations match Starlette's in-process client
     (headers a server adds by itself — date, server, transfer-encoding — aside)."""
-    if backend is True and name == "streaming":
-        request.applymarker(FULMEN_STREAMING_BUG)
     scenario = fastapi_app.SCENARIOS[name]
     starlette_app, starlette_events = fastapi_app.make_app()
     live_app, live_events = fastapi_app.make_app()
-    with StarletteTestClient(starlette_app) as reference:
-        expected = scenario(reference)
-    with TestClient(live_app, live=backend) as client:
-        actual = scenario(client)
+    reference = StarletteTestClient(starlette_app)
+    client = TestClient(live_app, live=backend)
+    if name == "lifespan":  # it enters the with block itself
+        expected, actual = scenario(reference), scenario(client)
+    else:  # one server for the whole scenario, not one per request
+        with reference, client:
+            expected, actual = scenario(reference), scenario(client)
     assert actual == expected
     assert live_events == starlette_events
 
@@ -229,3 +222,13 @@ def test_environment_variable_makes_async_clients_live_too(
     monkeypatch.setenv("FULMEN_TESTCLIENT_LIVE", "yes")
     assert fulmen_testclient.AsyncTestClient(apps.echo_app).live
     assert not fulmen_testclient.AsyncTestClient(apps.echo_app, live=False).live
+
+
+def test_requests_outside_with_see_the_last_lifespan_state_as_in_process() -> None:
+    app = apps.LifespanApp()
+    client = TestClient(app, live=UvicornServer)
+    with client:
+        assert client.get("/").json() == {"greeting": "hello"}
+    # A server of its own, without lifespan: the state is the client's, as in-process.
+    assert client.get("/").json() == {"greeting": "hello"}
+    assert TestClient(app).get("/").json() == {}
