@@ -372,3 +372,11 @@ def test_debug_info_and_trailers_extensions(tc: ModuleType) -> None:
         assert (response.template, response.context) == ("t.html", 1)  # before the body
         assert response.read() == b"b"
     assert response.extensions["http.response.trailers"] == [(b"x-checksum", b"42")]
+
+
+def test_transport_alone_with_a_plain_httpx_client(tc: ModuleType) -> None:
+    httpx = tc._httpx.httpx
+    transport = tc.ASGITransport(apps.echo_app, root_path="/r")
+    with httpx.Client(transport=transport, base_url="http://example") as plain:
+        seen = plain.get("/p").json()
+    assert (seen["path"], seen["root_path"], seen["headers"]["host"]) == ("/p", "/r", "example")
