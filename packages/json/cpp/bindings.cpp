@@ -1,65 +1,109 @@
-// The only file of fulmen-json that knows about Python: it walks Python objects
-// and drives the Python-free Writer. Kept thin on purpose.
+// The only file of fulmen-json that includes nanobind: the module definition and
+// the reusable Encoder / Decoder classes. The work is done by the Python-object
+// layer in cpp/python/ (C API only) over the Python-free core in cpp/src/.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/optional.h>
 
-#include <cstdint>
+#include <cstddef>
+#include <optional>
 
-#include "fulmen/json/writer.hpp"
+#include "python/codec.hpp"
 
 namespace nb = nanobind;
+namespace py = fulmen::json::py;
 
 namespace {
 
-// fulmen_json._errors.JSONEncodeError, looked up once at import. The module
-// holds a strong reference for the life of the process.
-PyObject* encode_error_type = nullptr;
-
-[[noreturn]] void raise_encode_error(const char* message) {
-  PyErr_SetString(encode_error_type, message);
-  throw nb::python_error();
-}
-
-void encode_value(fulmen::json::Writer& out, PyObject* obj) {
-  if (obj == Py_None) {
-    out.null();
-  } else if (obj == Py_True || obj == Py_False) {
-    out.boolean(obj == Py_True);
-  } else if (PyLong_CheckExact(obj)) {
-    int overflow = 0;
-    const long long value = PyLong_AsLongLongAndOverflow(obj, &overflow);
-    if (overflow == 0) {
-      out.integer(value);
-    } else if (overflow > 0) {
-      const unsigned long long u = PyLong_AsUnsignedLongLong(obj);
-      if (u == static_cast<unsigned long long>(-1) && PyErr_Occurred()) {
-        PyErr_Clear();
-        raise_encode_error("Integer exceeds 64-bit range");
-      }
-      out.unsigned_integer(u);
-    } else {
-      raise_encode_error("Integer exceeds 64-bit range");
+// A reusable encoder: options parsed once, output buffer kept between calls.
+class Encoder {
+ public:
+  Encoder(nb::object default_fn, bool sort_keys, std::optional<int> indent, bool non_str_keys,
+          bool nan_as_null, bool append_newline, bool passthrough_subclass, std::size_t max_depth)
+      : default_(std::move(default_fn)) {
+    if (!default_.is_none()) {
+      if (!PyCallable_Check(default_.ptr())) throw nb::type_error("default must be callable or None");
+      options_.default_fn = default_.ptr();
     }
-  } else if (PyUnicode_CheckExact(obj)) {
-    Py_ssize_t size = 0;
-    const char* utf8 = PyUnicode_AsUTF8AndSize(obj, &size);
-    if (utf8 == nullptr) {
-      // Lone surrogates cannot be represented in UTF-8, hence not in JSON text.
-      PyErr_Clear();
-      raise_encode_error("str is not valid UTF-8: surrogates not allowed");
+    if (indent && (*indent < 0 || *indent > 16)) {
+      throw nb::value_error("indent must be between 0 and 16 (or None)");
     }
-    out.string({utf8, static_cast<std::size_t>(size)});
-  } else {
-    PyErr_Format(encode_error_type, "Type is not JSON serializable: %s", Py_TYPE(obj)->tp_name);
-    throw nb::python_error();
+    if (max_depth < 1 || max_depth > py::encode_depth_ceiling) {
+      throw nb::value_error("max_depth must be between 1 and 10000");
+    }
+    options_.sort_keys = sort_keys;
+    options_.indent = indent ? *indent : -1;
+    options_.non_str_keys = non_str_keys;
+    options_.nan_as_null = nan_as_null;
+    options_.append_newline = append_newline;
+    options_.passthrough_subclass = passthrough_subclass;
+    options_.max_depth = max_depth;
   }
-}
 
-nb::bytes dumps(nb::handle obj) {
-  fulmen::json::Writer out;
-  encode_value(out, obj.ptr());
-  const auto text = out.view();
-  return nb::bytes(text.data(), text.size());
-}
+  // Cyclic GC support: `default` may refer back to this encoder.
+  static int traverse(PyObject* self, visitproc visit, void* arg) {
+    Py_VISIT(Py_TYPE(self));
+    if (!nb::inst_ready(self)) return 0;
+    Py_VISIT(nb::inst_ptr<Encoder>(self)->default_.ptr());
+    return 0;
+  }
+  static int clear(PyObject* self) {
+    Encoder* e = nb::inst_ptr<Encoder>(self);
+    e->options_.default_fn = nullptr;
+    e->default_ = nb::none();
+    return 0;
+  }
+
+  nb::object encode(nb::handle obj) {
+    PyObject* result = nullptr;
+    if (busy_) {  // re-entered from a `default` callback
+      fulmen::json::Writer own;
+      result = py::encode_to_bytes(obj.ptr(), options_, own);
+    } else {
+      busy_ = true;
+      result = py::encode_to_bytes(obj.ptr(), options_, writer_);
+      writer_.shrink_if_above(std::size_t{1} << 20);
+      busy_ = false;
+    }
+    if (result == nullptr) throw nb::python_error();
+    return nb::steal(result);
+  }
+
+ private:
+  nb::object default_;  // keeps options_.default_fn alive
+  py::EncodeOptions options_;
+  fulmen::json::Writer writer_;
+  bool busy_ = false;
+};
+
+// A reusable decoder: parser buffers kept between calls.
+class Decoder {
+ public:
+  explicit Decoder(std::size_t max_depth) {
+    if (max_depth < 1 || max_depth > py::decode_depth_ceiling) {
+      throw nb::value_error("max_depth must be between 1 and 1000000");
+    }
+    options_.max_depth = max_depth;
+  }
+
+  nb::object decode(nb::handle data) {
+    PyObject* result = nullptr;
+    if (busy_) {
+      fulmen::json::Reader own;
+      result = py::decode(data.ptr(), own, options_);
+    } else {
+      busy_ = true;
+      result = py::decode(data.ptr(), reader_, options_);
+      busy_ = false;
+    }
+    if (result == nullptr) throw nb::python_error();
+    return nb::steal(result);
+  }
+
+ private:
+  fulmen::json::ParseOptions options_;
+  fulmen::json::Reader reader_;
+  bool busy_ = false;
+};
 
 }  // namespace
 
@@ -67,9 +111,33 @@ NB_MODULE(_core, m) {
   m.doc() = "Native core of fulmen_json.";
   // The exception classes are defined in Python (fulmen_json/_errors.py) so that
   // they are ordinary, documented, picklable classes.
-  encode_error_type =
-      nb::object(nb::module_::import_("fulmen_json._errors").attr("JSONEncodeError")).release().ptr();
-  m.def("dumps", &dumps, nb::arg("obj").none(),
-        nb::sig("def dumps(obj: object, /) -> bytes"),
-        "Serialize ``obj`` to JSON text as UTF-8 bytes.");
+  if (!py::init_module_state()) throw nb::python_error();
+  if (PyModule_AddFunctions(m.ptr(), py::fast_functions) < 0) throw nb::python_error();
+
+  static PyType_Slot encoder_slots[] = {
+      {Py_tp_traverse, reinterpret_cast<void*>(&Encoder::traverse)},
+      {Py_tp_clear, reinterpret_cast<void*>(&Encoder::clear)},
+      {0, nullptr}};
+  nb::class_<Encoder>(m, "Encoder", "A reusable JSON encoder (options fixed at construction).",
+                      nb::type_slots(encoder_slots))
+      .def(nb::init<nb::object, bool, std::optional<int>, bool, bool, bool, bool, std::size_t>(),
+           nb::kw_only(), nb::arg("default").none() = nb::none(), nb::arg("sort_keys") = false,
+           nb::arg("indent").none() = nb::none(), nb::arg("non_str_keys") = false,
+           nb::arg("nan_as_null") = false, nb::arg("append_newline") = false,
+           nb::arg("passthrough_subclass") = false, nb::arg("max_depth") = py::default_max_depth,
+           nb::sig("def __init__(self, *, default: collections.abc.Callable[[typing.Any], "
+                   "typing.Any] | None = None, sort_keys: bool = False, indent: int | None = None, "
+                   "non_str_keys: bool = False, nan_as_null: bool = False, "
+                   "append_newline: bool = False, passthrough_subclass: bool = False, "
+                   "max_depth: int = 1024) -> None"))
+      .def("encode", &Encoder::encode, nb::arg("obj").none(),
+           nb::sig("def encode(self, obj: object, /) -> bytes"),
+           "Serialize ``obj`` to JSON text as UTF-8 bytes.");
+
+  nb::class_<Decoder>(m, "Decoder", "A reusable JSON decoder.")
+      .def(nb::init<std::size_t>(), nb::kw_only(), nb::arg("max_depth") = py::default_max_depth,
+           nb::sig("def __init__(self, *, max_depth: int = 1024) -> None"))
+      .def("decode", &Decoder::decode, nb::arg("data"),
+           nb::sig("def decode(self, data: bytes | bytearray | memoryview | str, /) -> typing.Any"),
+           "Deserialize JSON text to a Python object.");
 }

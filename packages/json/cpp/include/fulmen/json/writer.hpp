@@ -2,28 +2,84 @@
 // It knows nothing of Python; the bindings walk Python objects and call it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
-#include <string>
+#include <cstdlib>
+#include <cstring>
+#include <new>
 #include <string_view>
 
 namespace fulmen::json {
 
 class Writer {
  public:
-  void null() { out_.append("null"); }
-  void boolean(bool value) { out_.append(value ? "true" : "false"); }
+  Writer() = default;
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer() { std::free(data_); }
+
+  void null() { raw("null", 4); }
+  void boolean(bool value) { value ? raw("true", 4) : raw("false", 5); }
   void integer(std::int64_t value);
   void unsigned_integer(std::uint64_t value);
+  // A finite double, written as Python's repr() writes it (see float_repr.hpp).
+  void floating(double value);
   // `utf8` must be valid UTF-8 (the caller guarantees it: Python's str is).
   // Non-ASCII text is written as is, as FastAPI's JSONResponse does
-  // (ensure_ascii=False); only '"', '\\' and control characters are escaped.
+  // (ensure_ascii=False); only '"', '\\' and control characters are escaped
+  // (RFC 8259 §7), with the short forms where JSON has them.
   void string(std::string_view utf8);
 
-  [[nodiscard]] std::string_view view() const noexcept { return out_; }
-  void clear() noexcept { out_.clear(); }
+  // PERF: structural characters go through the unchecked path after one
+  // capacity check; `reserve` is the only place that grows the buffer.
+  void byte(char c) {
+    reserve(1);
+    data_[size_++] = c;
+  }
+  void raw(const char* text, std::size_t n) {
+    reserve(n);
+    std::memcpy(data_ + size_, text, n);
+    size_ += n;
+  }
+  void raw(std::string_view text) { raw(text.data(), text.size()); }
+  // A newline followed by `spaces` spaces (pretty printing).
+  void newline_indent(std::size_t spaces) {
+    reserve(spaces + 1);
+    data_[size_++] = '\n';
+    std::memset(data_ + size_, ' ', spaces);
+    size_ += spaces;
+  }
+  // Removes the last byte (used to overwrite a trailing separator).
+  void drop_last() noexcept {
+    if (size_ != 0) --size_;
+  }
+  [[nodiscard]] char last() const noexcept { return size_ ? data_[size_ - 1] : '\0'; }
+
+  // Ensures room for `n` more bytes. Throws std::bad_alloc when out of memory.
+  void reserve(std::size_t n) {
+    if (capacity_ - size_ < n) grow(n);
+  }
+
+  [[nodiscard]] std::string_view view() const noexcept { return {data_ ? data_ : "", size_}; }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  void clear() noexcept { size_ = 0; }
+  // Frees the buffer when it grew past `limit` bytes, so that one huge document
+  // does not pin its memory in a long-lived, reused writer.
+  void shrink_if_above(std::size_t limit) noexcept {
+    if (capacity_ > limit) {
+      std::free(data_);
+      data_ = nullptr;
+      capacity_ = 0;
+    }
+    size_ = 0;
+  }
 
  private:
-  std::string out_;
+  void grow(std::size_t n);
+
+  char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace fulmen::json

@@ -1,0 +1,14 @@
+"""The ASGI 3 vocabulary used across fulmen (plain aliases, no behaviour)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+DecoratedCallable = Callable[..., Any]
+IncEx = set[int] | set[str] | dict[int, Any] | dict[str, Any]

@@ -1,0 +1,288 @@
+#include "fulmen/json/scan.hpp"
+
+#include <cmath>
+
+#include "fulmen/json/reader.hpp"
+
+namespace fulmen::json {
+
+namespace {
+
+constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
+
+// PERF: SWAR test of 8 bytes: any '"', '\\', byte < 0x20 or byte >= 0x80?
+inline bool any_special(std::uint64_t v) noexcept {
+  constexpr std::uint64_t high = broadcast(0x80);
+  const std::uint64_t quote = v ^ broadcast('"');
+  const std::uint64_t slash = v ^ broadcast('\\');
+  const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
+  const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
+  const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
+  return ((zero_quote | zero_slash | below_space | v) & high) != 0;
+}
+
+inline int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Four hex digits at p (p + 4 <= end is the caller's check), or -1.
+inline long hex4(const char* p) noexcept {
+  long v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const int h = hex_value(p[i]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+inline void append_utf8(std::string& out, unsigned long cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    const char b[2] = {static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 2);
+  } else if (cp < 0x10000) {
+    const char b[3] = {static_cast<char>(0xE0 | (cp >> 12)),
+                       static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                       static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 3);
+  } else {
+    const char b[4] = {static_cast<char>(0xF0 | (cp >> 18)),
+                       static_cast<char>(0x80 | ((cp >> 12) & 0x3F)),
+                       static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                       static_cast<char>(0x80 | (cp & 0x3F))};
+    out.append(b, 4);
+  }
+}
+
+inline StringKind widen(StringKind a, StringKind b) noexcept { return a < b ? b : a; }
+
+StringScan string_error(ParseError e, const char* at) {
+  return StringScan{{}, StringKind::ascii, nullptr, e, at};
+}
+
+// The slow path: the string holds at least one escape. `q` is at the first '\\'.
+StringScan scan_escaped(const char* s, const char* q, const char* end, StringKind kind,
+                        std::string& scratch) {
+  scratch.assign(s, static_cast<std::size_t>(q - s));
+  while (q < end) {
+    const auto c = static_cast<unsigned char>(*q);
+    if (c == '"') return StringScan{scratch, kind, q + 1, ParseError::none, nullptr};
+    if (c == '\\') {
+      if (end - q < 2) break;
+      const char* esc = q;
+      switch (q[1]) {
+        case '"': scratch.push_back('"'); q += 2; continue;
+        case '\\': scratch.push_back('\\'); q += 2; continue;
+        case '/': scratch.push_back('/'); q += 2; continue;
+        case 'b': scratch.push_back('\b'); q += 2; continue;
+        case 'f': scratch.push_back('\f'); q += 2; continue;
+        case 'n': scratch.push_back('\n'); q += 2; continue;
+        case 'r': scratch.push_back('\r'); q += 2; continue;
+        case 't': scratch.push_back('\t'); q += 2; continue;
+        case 'u': {
+          if (end - q < 6) return string_error(ParseError::invalid_escape, esc);
+          long cp = hex4(q + 2);
+          if (cp < 0) return string_error(ParseError::invalid_escape, esc);
+          q += 6;
+          if (cp >= 0xD800 && cp <= 0xDBFF && end - q >= 6 && q[0] == '\\' && q[1] == 'u') {
+            const long low = hex4(q + 2);
+            if (low >= 0xDC00 && low <= 0xDFFF) {  // a UTF-16 surrogate pair (§7)
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+              q += 6;
+            }
+          }
+          if (cp >= 0xD800 && cp <= 0xDFFF) {
+            kind = StringKind::utf8_surrogates;  // lone surrogate: kept, as json does
+          } else if (cp >= 0x80) {
+            kind = widen(kind, StringKind::utf8);
+          }
+          append_utf8(scratch, static_cast<unsigned long>(cp));
+          continue;
+        }
+        default: return string_error(ParseError::invalid_escape, esc);
+      }
+    }
+    if (c < 0x20) return string_error(ParseError::control_in_string, q);
+    if (c >= 0x80) {
+      const int len = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
+                                           reinterpret_cast<const unsigned char*>(end));
+      if (len == 0) return string_error(ParseError::invalid_utf8, q);
+      scratch.append(q, static_cast<std::size_t>(len));
+      q += len;
+      kind = widen(kind, StringKind::utf8);
+      continue;
+    }
+    // A run of plain ASCII: append it whole.
+    const char* run = q;
+    while (q < end) {
+      const auto r = static_cast<unsigned char>(*q);
+      if (r == '"' || r == '\\' || r < 0x20 || r >= 0x80) break;
+      ++q;
+    }
+    scratch.append(run, static_cast<std::size_t>(q - run));
+  }
+  return string_error(ParseError::unexpected_end, end);
+}
+
+}  // namespace
+
+StringScan scan_string(const char* p, const char* end, std::string& scratch) {
+  const char* const s = p + 1;
+  const char* q = s;
+  StringKind kind = StringKind::ascii;
+  for (;;) {
+    // PERF: skip 8 plain ASCII bytes at a time.
+    while (end - q >= 8) {
+      std::uint64_t v;
+      std::memcpy(&v, q, 8);
+      if (any_special(v)) break;
+      q += 8;
+    }
+    if (q >= end) return string_error(ParseError::unexpected_end, end);
+    const auto c = static_cast<unsigned char>(*q);
+    if (c == '"') {
+      return StringScan{std::string_view(s, static_cast<std::size_t>(q - s)), kind, q + 1,
+                        ParseError::none, nullptr};
+    }
+    if (c == '\\') return scan_escaped(s, q, end, kind, scratch);
+    if (c < 0x20) return string_error(ParseError::control_in_string, q);
+    if (c >= 0x80) {
+      const int len = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
+                                           reinterpret_cast<const unsigned char*>(end));
+      if (len == 0) return string_error(ParseError::invalid_utf8, q);
+      q += len;
+      kind = StringKind::utf8;
+    } else {
+      ++q;
+    }
+  }
+}
+
+NumberScan scan_number(const char* p, const char* end) noexcept {
+  NumberScan r;
+  const char* q = p;
+  const bool negative = (*q == '-');
+  if (negative) ++q;
+  auto digit = [&](const char* at) { return at < end && *at >= '0' && *at <= '9'; };
+  if (!digit(q)) {
+    r.next = q;
+    return r;
+  }
+  std::uint64_t value = 0;
+  int ndigits = 0;        // significant integer digits
+  int int_digits = 0;     // all integer digits
+  if (*q == '0') {
+    ++q;
+    int_digits = 1;
+    if (digit(q)) {  // RFC 8259 §6: no leading zeros
+      r.next = q;
+      return r;
+    }
+  } else {
+    while (digit(q)) {
+      if (ndigits < 19) value = value * 10 + static_cast<std::uint64_t>(*q - '0');
+      ++ndigits;
+      ++q;
+    }
+    int_digits = ndigits;
+  }
+  bool is_float = false;
+  int leading_frac_zeros = 0;
+  bool frac_nonzero = false;
+  if (q < end && *q == '.') {
+    ++q;
+    if (!digit(q)) {
+      r.next = q;
+      return r;
+    }
+    while (digit(q)) {
+      if (*q != '0') frac_nonzero = true;
+      if (!frac_nonzero) ++leading_frac_zeros;
+      ++q;
+    }
+    is_float = true;
+  }
+  long exponent = 0;
+  if (q < end && (*q == 'e' || *q == 'E')) {
+    ++q;
+    bool negative_exp = false;
+    if (q < end && (*q == '+' || *q == '-')) negative_exp = (*q++ == '-');
+    if (!digit(q)) {
+      r.next = q;
+      return r;
+    }
+    while (digit(q)) {
+      if (exponent < 1'000'000'000) exponent = exponent * 10 + (*q - '0');
+      ++q;
+    }
+    if (negative_exp) exponent = -exponent;
+    is_float = true;
+  }
+  r.next = q;
+  if (!is_float) {
+    if (ndigits <= 19) {
+      if (negative) {
+        if (value <= (std::uint64_t{1} << 63)) {
+          r.kind = NumberKind::int64;
+          r.i = value == (std::uint64_t{1} << 63) ? std::numeric_limits<std::int64_t>::min()
+                                                  : -static_cast<std::int64_t>(value);
+          return r;
+        }
+      } else if (value <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        r.kind = NumberKind::int64;
+        r.i = static_cast<std::int64_t>(value);
+        return r;
+      } else {
+        r.kind = NumberKind::uint64;
+        r.u = value;
+        return r;
+      }
+    }
+    r.kind = NumberKind::big_int;
+    return r;
+  }
+  // Correctly rounded, as Python's float() (both round to nearest, ties to even).
+  double d = 0.0;
+  const auto res = std::from_chars(p, q, d, std::chars_format::general);
+  if (res.ec == std::errc::result_out_of_range) {
+    // from_chars leaves `d` untouched; Python's float() gives ±inf on overflow
+    // and ±0.0 on underflow. The decimal magnitude tells which it was.
+    const long magnitude = int_digits > 1 || value != 0
+                               ? exponent + int_digits
+                               : exponent - leading_frac_zeros;
+    d = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+    if (negative) d = -d;
+  }
+  r.kind = NumberKind::float64;
+  r.d = d;
+  return r;
+}
+
+const char* parse_error_message(ParseError error) noexcept {
+  switch (error) {
+    case ParseError::none: return "no error";
+    case ParseError::empty_input: return "Expecting value: empty input";
+    case ParseError::byte_order_mark: return "Unexpected UTF-8 byte order mark (RFC 8259 section 8.1)";
+    case ParseError::unexpected_end: return "Unexpected end of input";
+    case ParseError::expected_value: return "Expecting value";
+    case ParseError::expected_key: return "Expecting property name enclosed in double quotes";
+    case ParseError::expected_colon: return "Expecting ':' delimiter";
+    case ParseError::expected_comma_or_end: return "Expecting ',' delimiter or end of container";
+    case ParseError::invalid_literal: return "Invalid literal (expected true, false or null)";
+    case ParseError::invalid_number: return "Invalid number";
+    case ParseError::control_in_string: return "Invalid control character in string";
+    case ParseError::invalid_escape: return "Invalid escape sequence in string";
+    case ParseError::invalid_utf8: return "Invalid UTF-8";
+    case ParseError::trailing_data: return "Extra data after the JSON value";
+    case ParseError::too_deep: return "Maximum nesting depth exceeded";
+    case ParseError::handler_error: return "Value could not be built";
+  }
+  return "unknown error";
+}
+
+}  // namespace fulmen::json
