@@ -55,9 +55,9 @@ ParseStatus parse_request_line(std::string_view in, RequestLine& out,
     if (i >= in.size()) return ParseStatus::incomplete;
     const bool ok = shape[k] == '0' ? is_digit(in[i]) : in[i] == shape[k];
     if (!ok) return ParseStatus::bad_request;
+    // RFC 9110 §6.2: only major version 1 is spoken here (checked as soon as seen).
+    if (k == 5 && in[i] != '1') return ParseStatus::version_not_supported;
   }
-  // RFC 9110 §6.2: only major version 1 is spoken here; 505 for the others.
-  if (in[version_start + 5] != '1') return ParseStatus::version_not_supported;
   const char minor = in[version_start + 7];
   out.version_major = 1;
   out.version_minor = static_cast<std::uint8_t>(minor - '0');

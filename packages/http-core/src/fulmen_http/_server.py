@@ -1,0 +1,238 @@
+"""The server: configuration, listening sockets, timeouts, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from fulmen_http._asgi import ASGIApp, AsgiRequest, Lifespan
+from fulmen_http._asgi import make_dispatch as make_asgi_dispatch
+from fulmen_http._direct import Handler
+from fulmen_http._direct import make_dispatch as make_direct_dispatch
+from fulmen_http._limits import Limits
+from fulmen_http._protocol import HttpProtocol
+from fulmen_http._request import Request
+
+logger = logging.getLogger("fulmen_http.error")
+
+
+@dataclass(kw_only=True)
+class Config:
+    """Server settings; every limit has a finite default (docs/packages/http.md)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    limits: Limits = field(default_factory=Limits)
+    timeout_keep_alive: float = 5.0
+    """Seconds an idle keep-alive connection is kept open."""
+    timeout_request_head: float = 10.0
+    """Seconds a client may take to send a whole request head (slowloris); 408 after."""
+    timeout_graceful_shutdown: float = 30.0
+    """Seconds in-flight requests get to finish at shutdown before connections are cut."""
+    limit_concurrency: int | None = None
+    """Requests handled at once; more are answered 503. None: no limit."""
+    backlog: int = 2048
+    access_log: bool = False
+    lifespan: str = "auto"
+    root_path: str = ""
+
+
+class ServerState:
+    """What every connection of one server shares."""
+
+    __slots__ = ("active", "config", "connections", "loop", "tasks")
+
+    def __init__(self, config: Config, loop: asyncio.AbstractEventLoop) -> None:
+        self.config = config
+        self.loop = loop
+        self.connections: set[HttpProtocol] = set()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.active = 0  # requests being handled
+
+
+class Server:
+    """Serves an ASGI 3 app (``app=``) or a direct handler (``handler=``).
+
+    ``await serve()`` runs until :meth:`shutdown` (or :meth:`request_shutdown`
+    from any thread); :meth:`start_in_thread` / :meth:`stop` run it on a uvloop
+    of its own in a background thread.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp | None = None,
+        *,
+        handler: Handler | None = None,
+        config: Config | None = None,
+        **options: Any,
+    ) -> None:
+        if (app is None) == (handler is None):
+            raise ValueError("give exactly one of app= (ASGI) or handler= (direct)")
+        self.app = app
+        self.handler = handler
+        self.config = config if config is not None else Config(**options)
+        if config is not None and options:
+            raise ValueError("give either config= or keyword options, not both")
+        self.started = threading.Event()
+        self.addresses: list[tuple[str, int]] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._exit: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://host:port`` of the first listening socket."""
+        host, port = self.addresses[0]
+        return f"http://{host}:{port}"
+
+    async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        """Listen (on ``sockets``, or on config.host/port) and serve until shut down."""
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        self._exit = asyncio.Event()
+        state = ServerState(self.config, loop)
+        lifespan: Lifespan | None = None
+        dispatch: Callable[[Request], None]
+        request_class: type[Request]
+        if self.app is not None:
+            lifespan = Lifespan(self.app, self.config.lifespan)
+            await lifespan.startup()
+            dispatch = make_asgi_dispatch(
+                self.app, lifespan.state, state.tasks, self.config.root_path
+            )
+            request_class = AsgiRequest
+        else:
+            assert self.handler is not None
+            dispatch = make_direct_dispatch(self.handler, state.tasks)
+            request_class = Request
+
+        def factory() -> HttpProtocol:
+            return HttpProtocol(state, dispatch, request_class)
+
+        servers: list[asyncio.AbstractServer] = []
+        try:
+            if sockets:
+                for sock in sockets:
+                    servers.append(
+                        await loop.create_server(factory, sock=sock, backlog=self.config.backlog)
+                    )
+            else:
+                servers.append(
+                    await loop.create_server(
+                        factory, self.config.host, self.config.port, backlog=self.config.backlog
+                    )
+                )
+            self.addresses = [
+                (str(s.getsockname()[0]), int(s.getsockname()[1]))
+                for server in servers
+                for s in cast(asyncio.Server, server).sockets
+                if s.family in (socket.AF_INET, socket.AF_INET6)
+            ]
+            sweeper = loop.create_task(self._sweep(state))
+            self.started.set()
+            await self._exit.wait()
+        finally:
+            for server in servers:
+                server.close()
+            await self._drain(state)
+            if "sweeper" in locals():
+                sweeper.cancel()
+            if lifespan is not None:
+                await lifespan.shutdown()
+
+    async def _sweep(self, state: ServerState) -> None:
+        # PERF: one timer for all connections, instead of a timer per request.
+        while True:
+            await asyncio.sleep(0.5)
+            now = state.loop.time()
+            for connection in list(state.connections):
+                connection.check_timeouts(now)
+
+    async def _drain(self, state: ServerState) -> None:
+        """Graceful shutdown: idle connections close now, busy ones after their
+        response; past the timeout the rest are cut and their handlers cancelled."""
+        for connection in list(state.connections):
+            connection.shutdown()
+        deadline = state.loop.time() + self.config.timeout_graceful_shutdown
+        while (state.connections or state.tasks) and state.loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        for connection in list(state.connections):
+            connection.abort()
+        for task in list(state.tasks):
+            task.cancel()
+        if state.tasks:
+            await asyncio.wait(list(state.tasks), timeout=1.0)
+
+    def request_shutdown(self) -> None:
+        """Ask a running server to shut down gracefully (safe from any thread)."""
+        loop, event = self._loop, self._exit
+        if loop is None or event is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(event.set)
+
+    async def shutdown(self) -> None:
+        """From inside the server's loop: ask it to stop (serve() then drains)."""
+        if self._exit is not None:
+            self._exit.set()
+
+    # ---- running it ---------------------------------------------------------------
+
+    def run(self, sockets: Sequence[socket.socket] | None = None) -> None:
+        """Serve in this thread until SIGINT/SIGTERM (the CLI's entry point)."""
+
+        async def main() -> None:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, self.request_shutdown)
+            await self.serve(sockets)
+
+        _new_loop_run(main())
+
+    def start_in_thread(
+        self, sockets: Sequence[socket.socket] | None = None, *, timeout: float = 10.0
+    ) -> None:
+        """Serve on a uvloop in a daemon thread; return once it is listening."""
+        if self._thread is not None:
+            raise RuntimeError("the server is already running")
+
+        def target() -> None:
+            try:
+                _new_loop_run(self.serve(sockets))
+            except BaseException as exc:
+                self._error = exc
+                self.started.set()
+
+        self._thread = threading.Thread(target=target, name="fulmen-http", daemon=True)
+        self._thread.start()
+        if not self.started.wait(timeout):
+            raise TimeoutError("the server did not start in time")
+        if self._error is not None:
+            raise RuntimeError("the server failed to start") from self._error
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Shut a :meth:`start_in_thread` server down gracefully and join its thread."""
+        thread = self._thread
+        if thread is None:
+            return
+        self.request_shutdown()
+        limit = timeout if timeout is not None else self.config.timeout_graceful_shutdown + 5
+        thread.join(limit)
+        if thread.is_alive():
+            raise TimeoutError("the server did not stop in time")
+        self._thread = None
+
+
+def _new_loop_run(coro: Any) -> None:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on POSIX
+        asyncio.run(coro)
+        return
+    uvloop.run(coro)
