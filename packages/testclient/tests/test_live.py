@@ -8,6 +8,11 @@ use when the installed fulmen_http has one.
 from __future__ import annotations
 
 import importlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -154,6 +159,44 @@ def test_fastapi_scenarios_live_match_starlette_in_process(backend: Any, name: s
             expected, actual = scenario(reference), scenario(client)
     assert actual == expected
     assert live_events == starlette_events
+
+
+@NO_FULMEN_SERVER
+def test_an_unedited_suite_passes_again_live_under_the_environment_variable() -> None:
+    """The issue's promise: FULMEN_TESTCLIENT_LIVE=1 reruns existing tests over the
+    real fulmen_http server without edits (here: the lifespan tests and the FastAPI
+    parity tests, on httpx2, in a child pytest)."""
+    tests = Path(__file__).parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "testclient_liveprobe",
+            "-k",
+            "httpx2",
+            str(tests / "test_lifespan.py"),
+            str(tests / "test_fastapi_parity.py"),
+        ],
+        env={
+            **os.environ,
+            "FULMEN_TESTCLIENT_LIVE": "1",
+            "PYTHONPATH": os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")]),
+        },
+        cwd=tests.parents[2],  # the workspace root: its pytest configuration
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    started = re.search(r"live servers started: (\d+)", result.stdout)
+    assert started is not None
+    assert int(started.group(1)) >= 20, result.stdout[-2000:]  # one per request outside `with`
 
 
 @NO_FULMEN_SERVER
