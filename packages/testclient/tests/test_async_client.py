@@ -93,3 +93,16 @@ async def test_websocket_session_must_be_entered(tc: ModuleType) -> None:
     ws = tc.AsyncTestClient(apps.ws_echo_app).websocket_connect("/")
     with pytest.raises(RuntimeError, match="context manager"):
         await ws.receive_text()
+
+
+async def test_sync_client_works_inside_an_async_test(tc: ModuleType) -> None:
+    # The sync client's app runs on a loop of its own thread, not on this one.
+    with tc.TestClient(apps.LifespanApp()) as client:
+        assert client.get("/").json() == {"greeting": "hello"}
+
+
+async def test_async_transport_alone_with_a_plain_httpx_client(tc: ModuleType) -> None:
+    httpx = tc._httpx.httpx
+    transport = tc.AsyncASGITransport(apps.echo_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://example") as plain:
+        assert (await plain.get("/p")).json()["path"] == "/p"

@@ -337,3 +337,46 @@ def test_backend_options(tc: ModuleType) -> None:
         tc.TestClient(loop_app, backend="trio")
     with pytest.raises(ValueError, match="unsupported backend_options: loop"):
         tc.TestClient(loop_app, backend_options={"loop": 1})
+
+
+def test_stream_buffer_bounds_what_the_app_sends_ahead(tc: ModuleType) -> None:
+    sent: list[int] = []
+
+    async def eager(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        for i in range(100):
+            sent.append(i)
+            await send({"type": "http.response.body", "body": b"x" * 100, "more_body": i < 99})
+
+    client = tc.TestClient(eager, stream_buffer=250)
+    with client.stream("GET", "/") as response:
+        chunks = response.iter_raw()
+        assert next(chunks) == b"x" * 100
+        # The app stops whenever more than 250 bytes wait unread (three chunks):
+        # the three handed over with the head, at most three more since.
+        assert 3 <= len(sent) <= 6
+    assert len(client.get("/").content) == 10_000
+    with pytest.raises(ValueError, match="at least 1 byte"):
+        tc.TestClient(eager, stream_buffer=0)
+
+
+def test_debug_info_and_trailers_extensions(tc: ModuleType) -> None:
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        assert "http.response.debug" in scope["extensions"]
+        await send({"type": "http.response.debug", "info": {"template": "t.html", "context": 1}})
+        await send({"type": "http.response.start", "status": 200, "headers": [], "trailers": True})
+        await send({"type": "http.response.body", "body": b"b"})
+        await send({"type": "http.response.trailers", "headers": [(b"x-checksum", b"42")]})
+
+    with tc.TestClient(app).stream("GET", "/") as response:
+        assert (response.template, response.context) == ("t.html", 1)  # before the body
+        assert response.read() == b"b"
+    assert response.extensions["http.response.trailers"] == [(b"x-checksum", b"42")]
+
+
+def test_transport_alone_with_a_plain_httpx_client(tc: ModuleType) -> None:
+    httpx = tc._httpx.httpx
+    transport = tc.ASGITransport(apps.echo_app, root_path="/r")
+    with httpx.Client(transport=transport, base_url="http://example") as plain:
+        seen = plain.get("/p").json()
+    assert (seen["path"], seen["root_path"], seen["headers"]["host"]) == ("/p", "/r", "example")

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from fulmen_testclient._asgi import ASGIApp, as_asgi3
+from fulmen_testclient._exchange import DEFAULT_STREAM_BUFFER
 from fulmen_testclient._httpx import httpx
 from fulmen_testclient._lifespan import Lifespan
 from fulmen_testclient._live import (
@@ -102,6 +103,8 @@ class TestClient(httpx.Client):
         client: tuple[str, int] = DEFAULT_CLIENT,
         timeout: float | None = None,
         live: bool | ServerFactory | None = None,
+        *,
+        stream_buffer: int = DEFAULT_STREAM_BUFFER,
     ) -> None:
         self.app = as_asgi3(app)
         # Filled by lifespan start-up; every request's scope["state"] is a copy.
@@ -112,24 +115,16 @@ class TestClient(httpx.Client):
             root_path=root_path,
             client=client,
             app_state=self.app_state,
+            stream_buffer=stream_buffer,
             new_loop=loop_factory(backend, backend_options),
         )
         self._lifespan: Lifespan | None = None
-        if live is None:
-            live = live_from_environment()
+        make_server = _server_maker(self.app, live, root_path, self.app_state)
+        # Live only because of FULMEN_TESTCLIENT_LIVE: WebSockets stay in-process, so
+        # an existing suite runs again, unedited, with its HTTP over real sockets.
+        self._websockets_in_process = live is None
         self._live: LiveTransport | None = None
-        if live is not False:
-            factory = None if live is True else live
-
-            def make_server(lifespan: bool) -> LiveServer:
-                return LiveServer(
-                    self.app,
-                    lifespan=lifespan,
-                    root_path=root_path,
-                    server_factory=factory,
-                    app_state=self.app_state,
-                )
-
+        if make_server is not None:
             self._live = LiveTransport(make_server, raise_server_exceptions=raise_server_exceptions)
         super().__init__(
             base_url=base_url,
@@ -150,8 +145,11 @@ class TestClient(httpx.Client):
 
         ``kwargs`` are ``headers=``, ``params=``, ``cookies=`` as for a request.
         """
-        if self._live is not None:
-            raise LiveModeUnavailable("WebSockets are not available in live mode yet")
+        if self._live is not None and not self._websockets_in_process:
+            raise LiveModeUnavailable(
+                "WebSockets are not available in live mode yet (with "
+                "FULMEN_TESTCLIENT_LIVE=1 instead of live=True they run in-process)"
+            )
         request = _websocket_request(self, url, subprotocols, kwargs)
         return self._asgi.websocket_session(request, _subprotocols(request))
 
@@ -220,6 +218,8 @@ class AsyncTestClient(httpx.AsyncClient):
         client: tuple[str, int] = DEFAULT_CLIENT,
         timeout: float | None = None,
         live: bool | ServerFactory | None = None,
+        *,
+        stream_buffer: int = DEFAULT_STREAM_BUFFER,
     ) -> None:
         self.app = as_asgi3(app)
         self.app_state: dict[str, Any] = {}
@@ -229,9 +229,13 @@ class AsyncTestClient(httpx.AsyncClient):
             root_path=root_path,
             client=client,
             app_state=self.app_state,
+            stream_buffer=stream_buffer,
         )
         self._lifespan: Lifespan | None = None
         make_server = _server_maker(self.app, live, root_path, self.app_state)
+        # Live only because of FULMEN_TESTCLIENT_LIVE: WebSockets stay in-process, so
+        # an existing suite runs again, unedited, with its HTTP over real sockets.
+        self._websockets_in_process = live is None
         self._live: AsyncLiveTransport | None = None
         if make_server is not None:
             self._live = AsyncLiveTransport(
@@ -254,8 +258,11 @@ class AsyncTestClient(httpx.AsyncClient):
         self, url: str, subprotocols: Sequence[str] | None = None, **kwargs: Any
     ) -> AsyncWebSocketTestSession:
         """Open a WebSocket to ``url``; use the session as an async context manager."""
-        if self._live is not None:
-            raise LiveModeUnavailable("WebSockets are not available in live mode yet")
+        if self._live is not None and not self._websockets_in_process:
+            raise LiveModeUnavailable(
+                "WebSockets are not available in live mode yet (with "
+                "FULMEN_TESTCLIENT_LIVE=1 instead of live=True they run in-process)"
+            )
         request = _websocket_request(self, url, subprotocols, kwargs)
         return self._asgi.websocket_session(request, _subprotocols(request))
 

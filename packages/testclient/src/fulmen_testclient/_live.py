@@ -79,11 +79,12 @@ def live_from_environment() -> bool:
 
 
 class _Call:
-    __slots__ = ("cancelled", "done", "exception", "loop", "task")
+    __slots__ = ("cancelled", "debug_info", "done", "exception", "loop", "task")
 
     def __init__(self) -> None:
         self.done = threading.Event()
         self.exception: BaseException | None = None
+        self.debug_info: dict[str, Any] | None = None
         self.task: asyncio.Future[None] | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self.cancelled = False
@@ -92,9 +93,12 @@ class _Call:
 class _Recorder:
     """Wraps the app in the server's thread: records how each call ended."""
 
-    def __init__(self, app: ASGI3App, app_state: dict[str, Any]) -> None:
+    def __init__(self, app: ASGI3App, app_state: dict[str, Any], *, lend_state: bool) -> None:
         self.app = app
         self.app_state = app_state
+        # A server without lifespan has no state of its own: each request then
+        # gets a copy of the client's app_state, as in-process requests do.
+        self.lend_state = lend_state
         self.lifespan_error: BaseException | None = None
         self._calls: dict[bytes, _Call] = {}
         self._ids = itertools.count(1)
@@ -110,17 +114,21 @@ class _Recorder:
             self._calls[request_id] = _Call()
         return request_id
 
-    def wait(self, request_id: bytes, timeout: float) -> BaseException | None:
-        """Wait for the app call behind ``request_id``; return its exception, if any."""
+    def wait(
+        self, request_id: bytes, timeout: float
+    ) -> tuple[BaseException | None, dict[str, Any] | None]:
+        """Wait for the app call behind ``request_id``; return its exception, if
+        any, and the ``http.response.debug`` info it sent, if any."""
         with self._lock:
             call = self._calls.get(request_id)
         if call is None:
-            return None
+            return None, None
         if not call.done.wait(timeout):
-            return TimeoutError(f"the app had not returned {timeout} s after the response")
+            error = TimeoutError(f"the app had not returned {timeout} s after the response")
+            return error, None
         with self._lock:
             self._calls.pop(request_id, None)
-        return call.exception
+        return call.exception, call.debug_info
 
     def cancel(self, request_id: bytes) -> None:
         """The client closed the response early: cancel the app, as in-process."""
@@ -138,6 +146,8 @@ class _Recorder:
         if scope["type"] == "lifespan":
             await self._lifespan(scope, receive, send)
             return
+        if self.lend_state:
+            scope["state"] = self.app_state.copy()
         call = None
         headers = scope.get("headers", [])
         for index, (name, value) in enumerate(headers):
@@ -149,10 +159,20 @@ class _Recorder:
         if call is None:
             await self.app(scope, receive, send)
             return
+        # Offer the debug extension and keep its message (Starlette's templates
+        # report themselves this way) instead of passing it to the server.
+        scope["extensions"] = {**(scope.get("extensions") or {}), "http.response.debug": {}}
+
+        async def keep_debug(message: Message) -> None:
+            if message["type"] == "http.response.debug":
+                call.debug_info = dict(message.get("info", {}))
+                return
+            await send(message)
+
         # The app runs as a task of its own so that the client can cancel it
         # without cancelling the server's task around it.
         call.loop = asyncio.get_running_loop()
-        call.task = asyncio.ensure_future(self.app(scope, receive, send))
+        call.task = asyncio.ensure_future(self.app(scope, receive, keep_debug))
         try:
             await call.task
         except BaseException as exc:
@@ -203,7 +223,9 @@ class LiveServer:
         server_factory: ServerFactory | None = None,
         app_state: dict[str, Any] | None = None,
     ) -> None:
-        self.recorder = _Recorder(app, {} if app_state is None else app_state)
+        self.recorder = _Recorder(
+            app, {} if app_state is None else app_state, lend_state=not lifespan
+        )
         self._host = host
         self._port = port
         self._lifespan = "on" if lifespan else "off"

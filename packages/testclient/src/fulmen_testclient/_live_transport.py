@@ -34,6 +34,17 @@ def _outgoing(request: httpx.Request, server: LiveServer, request_id: bytes) -> 
     )
 
 
+def _attach_debug(response: httpx.Response, info: dict[str, Any] | None) -> None:
+    """``response.template`` / ``.context``, as in-process (known once the app returned)."""
+    if info is None:
+        return
+    response.extensions["http.response.debug"] = info
+    if "template" in info:
+        response.template = info["template"]  # type: ignore[attr-defined]
+    if "context" in info:
+        response.context = info["context"]  # type: ignore[attr-defined]
+
+
 class _LiveResponseStream(httpx.SyncByteStream):
     def __init__(self, inner: Any, on_close: Callable[[bool], None]) -> None:
         self._inner = inner
@@ -106,21 +117,23 @@ class LiveTransport(httpx.BaseTransport):
             if not complete:
                 recorder.cancel(request_id)
             try:
-                error = recorder.wait(request_id, self._app_wait)
+                error, debug_info = recorder.wait(request_id, self._app_wait)
             finally:
                 if own:
                     http.close()
                     server.stop()
+            _attach_debug(response, debug_info)
             if error is not None and self.raise_server_exceptions:
                 raise error
 
-        return httpx.Response(
+        response = httpx.Response(
             upstream.status_code,
             headers=upstream.headers,
             stream=_LiveResponseStream(upstream.stream, finished),
             request=request,
             extensions=upstream.extensions,
         )
+        return response
 
     def close(self) -> None:
         self._http.close()
@@ -201,21 +214,25 @@ class AsyncLiveTransport(httpx.AsyncBaseTransport):
             if not complete:
                 recorder.cancel(request_id)
             try:
-                error = await asyncio.to_thread(recorder.wait, request_id, self._app_wait)
+                error, debug_info = await asyncio.to_thread(
+                    recorder.wait, request_id, self._app_wait
+                )
             finally:
                 if own:
                     await http.aclose()
                     await asyncio.to_thread(server.stop)
+            _attach_debug(response, debug_info)
             if error is not None and self.raise_server_exceptions:
                 raise error
 
-        return httpx.Response(
+        response = httpx.Response(
             upstream.status_code,
             headers=upstream.headers,
             stream=_AsyncLiveResponseStream(upstream.stream, finished),
             request=request,
             extensions=upstream.extensions,
         )
+        return response
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -91,9 +91,12 @@ class _Options:
         if exchange.trailers_expected:
             # The same list fills up as the trailers arrive, after the body.
             response.extensions["http.response.trailers"] = exchange.trailers
+        self.attach_debug(exchange, response)
         return response
 
-    def after_close(self, exchange: HTTPExchange, response: httpx.Response) -> None:
+    def attach_debug(self, exchange: HTTPExchange, response: httpx.Response) -> None:
+        """Expose ``http.response.debug`` info; called at the head and again at close,
+        as an app may send it at any point of the response."""
         info = exchange.debug_info
         if info is not None:  # Starlette's TemplateResponse reports its template this way
             response.extensions["http.response.debug"] = info
@@ -201,7 +204,7 @@ class ASGITransport(httpx.BaseTransport):
                 if shared is None:
                     loop.close()
             if response is not None:
-                options.after_close(exchange, response)
+                options.attach_debug(exchange, response)
             return exc if options.raise_server_exceptions else None
 
         stream = _SyncResponseStream(
@@ -317,7 +320,7 @@ class AsyncASGITransport(httpx.AsyncBaseTransport):
         def closed() -> None:
             self._open.discard(stream)
             if response is not None:
-                options.after_close(exchange, response)
+                options.attach_debug(exchange, response)
 
         stream = _AsyncResponseStream(
             exchange,
