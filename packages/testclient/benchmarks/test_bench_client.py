@@ -27,6 +27,12 @@ async def app(
     receive: Callable[[], Awaitable[Message]],
     send: Callable[[Message], Awaitable[None]],
 ) -> None:
+    if scope["type"] == "websocket":  # echo each text message
+        await receive()
+        await send({"type": "websocket.accept"})
+        while (message := await receive())["type"] == "websocket.receive":
+            await send({"type": "websocket.send", "text": message["text"]})
+        return
     if scope["type"] == "lifespan":  # both clients run lifespan in `with`
         while (await receive())["type"] != "lifespan.shutdown":
             await send({"type": "lifespan.startup.complete"})
@@ -100,6 +106,19 @@ def test_get_without_with_block(benchmark: Any, client_name: str) -> None:
     assert _get(client) == EXPECTED["GET"]
     benchmark.group = "testclient GET, no with block"
     benchmark(_get, client)
+
+
+def _websocket_echo(session: Any) -> str:
+    session.send_text("ping")
+    return str(session.receive_text())
+
+
+@pytest.mark.parametrize("client_name", CLIENTS)
+def test_websocket_round_trip(benchmark: Any, client_name: str) -> None:
+    with CLIENTS[client_name](app) as client, client.websocket_connect("/ws") as session:
+        assert _websocket_echo(session) == "ping"
+        benchmark.group = "testclient WebSocket send + receive"
+        benchmark(_websocket_echo, session)
 
 
 def test_outputs_agree() -> None:

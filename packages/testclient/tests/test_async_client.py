@@ -87,3 +87,9 @@ async def test_stalled_stream_times_out_when_asked(tc: ModuleType) -> None:
     with pytest.raises(tc._httpx.httpx.ReadTimeout):
         await tc.AsyncTestClient(app, timeout=0.05).get("/")
     assert app.events == ["first sent", "cancelled"]
+
+
+async def test_websocket_session_must_be_entered(tc: ModuleType) -> None:
+    ws = tc.AsyncTestClient(apps.ws_echo_app).websocket_connect("/")
+    with pytest.raises(RuntimeError, match="context manager"):
+        await ws.receive_text()

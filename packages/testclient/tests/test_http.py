@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from types import ModuleType
 
 import pytest
@@ -280,3 +281,59 @@ def test_stalled_stream_times_out_when_asked(tc: ModuleType, entered: bool) -> N
     finally:
         if entered:
             client.__exit__()
+
+
+def test_no_loop_thread_is_left_behind(tc: ModuleType) -> None:
+    def loop_threads() -> int:
+        return sum(t.name == "fulmen-testclient-loop" for t in threading.enumerate())
+
+    before = loop_threads()
+    quiet = tc.TestClient(apps.raise_after_start, raise_server_exceptions=False)
+    quiet.get("/")
+    with pytest.raises(ValueError, match="before start"):
+        tc.TestClient(apps.raise_before_start).get("/")
+    with pytest.raises(tc.ProtocolError):
+        tc.TestClient(apps.no_response_app).get("/")
+    with pytest.raises(tc._httpx.httpx.ReadTimeout):
+        tc.TestClient(apps.StreamingApp(), timeout=0.01).get("/")
+    with tc.TestClient(apps.StreamingApp()).stream("GET", "/") as response:
+        next(response.iter_bytes())
+    denied = tc.TestClient(apps.ws_deny_app)
+    with pytest.raises(tc.WebSocketDisconnect), denied.websocket_connect("/"):
+        pass
+    tc.TestClient(apps.ws_echo_app).websocket_connect("/")  # never entered
+    with pytest.raises(RuntimeError), tc.TestClient(apps.LifespanApp(fail_startup="raise")):
+        pass
+    assert loop_threads() == before
+
+
+def test_signature_is_a_drop_in_for_starlettes() -> None:
+    import inspect
+
+    from starlette.testclient import TestClient as StarletteTestClient
+
+    theirs = list(inspect.signature(StarletteTestClient.__init__).parameters)
+    ours = list(inspect.signature(fulmen_testclient.TestClient.__init__).parameters)
+    assert ours[: len(theirs)] == theirs  # same names, same positions; ours adds after
+
+
+def test_backend_options(tc: ModuleType) -> None:
+    import uvloop
+
+    seen: list[object] = []
+
+    async def loop_app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        if scope["type"] == "http":
+            loop = asyncio.get_running_loop()
+            seen.append((type(loop), loop.get_debug()))
+            await apps.respond(send, 200, b"")
+
+    tc.TestClient(loop_app, backend="asyncio", backend_options={"use_uvloop": True}).get("/")
+    with tc.TestClient(loop_app, backend_options={"debug": True}) as client:
+        client.get("/")
+    assert seen[0] == (uvloop.Loop, False)
+    assert seen[1][1] is True
+    with pytest.raises(ValueError, match="'trio' is not supported"):
+        tc.TestClient(loop_app, backend="trio")
+    with pytest.raises(ValueError, match="unsupported backend_options: loop"):
+        tc.TestClient(loop_app, backend_options={"loop": 1})

@@ -139,3 +139,16 @@ def test_base_url_scheme_becomes_wss(tc: ModuleType) -> None:
     client = tc.TestClient(apps.ws_subprotocol_app, base_url="https://secure")
     with client.websocket_connect("/x", subprotocols=["p"]) as ws:
         assert ws.receive_json()["scheme"] == "wss"
+
+
+def test_session_must_be_entered(tc: ModuleType) -> None:
+    ws = tc.TestClient(apps.ws_echo_app).websocket_connect("/")
+    with pytest.raises(RuntimeError, match="context manager"):
+        ws.send_text("x")
+    with pytest.raises(RuntimeError, match="context manager"):
+        ws.receive_text()
+    with ws:
+        ws.send_text("now")
+        assert ws.receive_text() == "echo:now"
+    with pytest.raises(RuntimeError, match="entered once"), ws:
+        pass

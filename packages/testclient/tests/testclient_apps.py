@@ -151,8 +151,10 @@ class StreamingApp:
         if scope["type"] == "lifespan":
             return
         await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"first", "more_body": True})
+        # Recorded before sending: over a socket the client may read the chunk
+        # before this coroutine resumes.
         self.events.append("first sent")
+        await send({"type": "http.response.body", "body": b"first", "more_body": True})
         try:
             await asyncio.sleep(5)
         except asyncio.CancelledError:

@@ -128,6 +128,26 @@ def test_reuse_port_gives_each_worker_its_socket(supervise: Start) -> None:
     assert not pids & pids_after
 
 
+@pytest.mark.timeout(30)
+def test_reuse_port_add_and_remove_strand_no_connection(supervise: Start) -> None:
+    sup = supervise(
+        SERVER, "-b", "127.0.0.1:0", "-w", "2", "--reuse-port", "--graceful-timeout", "2"
+    )
+    port = sup.port()
+    sup.wait_for(r"worker \d+ ready", count=2)
+    sup.send(signal.SIGTTIN)
+    sup.wait_for(r"worker \d+ ready", count=3)
+    sup.send(signal.SIGHUP)  # new workers forked while three slots exist
+    sup.wait_for(r"worker \d+ exited", count=3)
+    sup.send(signal.SIGTTOU)
+    sup.wait_for(r"worker \d+ exited", count=4)
+    # Had a worker kept a copy of the removed slot's socket, some of these
+    # connections would be hashed to it and never answered.
+    pids = {int(http_get(("127.0.0.1", port), timeout=3).split()[0]) for _ in range(40)}
+    assert pids == sup.worker_pids()
+    assert len(pids) == 2
+
+
 @pytest.mark.skipif(not socket.has_ipv6, reason="no IPv6")
 @pytest.mark.timeout(30)
 def test_ipv6(supervise: Start) -> None:
@@ -172,6 +192,7 @@ def on_starting(config):
     note(f"on_starting {{os.getpid()}} workers={{config.workers}}")
 
 def post_fork(ctx):
+    note(f"limit {{ctx.max_requests}}")
     note(f"post_fork {{ctx.pid}} parent={{os.getppid()}} slot={{ctx.index}}")
 
 def worker_exit(ctx):
@@ -181,6 +202,7 @@ if __name__ == "__main__":
     logging.basicConfig(level="INFO")
     sys.exit(run(workers_testserver.serve, binds=["127.0.0.1:0"], workers=2,
                  start_method={method!r}, graceful_timeout=2, on_starting=on_starting,
+                 max_requests=1000, max_requests_jitter=500,
                  post_fork=post_fork, worker_exit=worker_exit))
 """
 
@@ -219,4 +241,8 @@ def test_python_api_hooks_and_start_methods(tmp_path: Path, method: str) -> None
     assert all(f"parent={proc.pid}" in line for line in forks)
     assert sorted(line.split()[-1] for line in forks) == ["slot=0", "slot=1"]
     assert sum(line.startswith("worker_exit") for line in lines) == 2
+    limits = [int(line.split()[1]) for line in lines if line.startswith("limit")]
+    assert len(limits) == 2
+    assert all(1000 <= limit <= 1500 for limit in limits)
     assert f"({method})" in err
+    assert err.count("stopped (SIGTERM)") == 2, "workers log like the supervisor, spawned or not"

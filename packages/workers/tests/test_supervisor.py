@@ -84,7 +84,7 @@ def test_sigterm_lets_a_slow_request_finish_and_exits_0(supervise: Start) -> Non
 
     client = threading.Thread(target=slow)
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=1.5 in flight")
     started = time.monotonic()
     sup.send(signal.SIGTERM)
     assert sup.wait(timeout=10) == 0
@@ -101,7 +101,7 @@ def test_graceful_timeout_kills_a_request_that_is_too_slow(supervise: Start) -> 
     sup.wait_for(r"worker \d+ ready")
     client = threading.Thread(target=_ignore_errors(http_get, ("127.0.0.1", port), "/slow?s=20"))
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=20 in flight")
     started = time.monotonic()
     sup.send(signal.SIGINT)
     assert sup.wait(timeout=10) == 0
@@ -118,7 +118,7 @@ def test_sigquit_stops_at_once(supervise: Start) -> None:
     sup.wait_for(r"worker \d+ ready", count=2)
     client = threading.Thread(target=_ignore_errors(http_get, ("127.0.0.1", port), "/slow?s=20"))
     client.start()
-    sup.wait_for(r"slow request in flight")
+    sup.wait_for(r"request /slow\?s=20 in flight")
     started = time.monotonic()
     sup.send(signal.SIGQUIT)
     sup.wait(timeout=10)
@@ -240,3 +240,56 @@ def _ignore_errors(func: Callable[..., object], *args: object) -> Callable[[], N
             func(*args)
 
     return call
+
+
+@pytest.mark.timeout(30)
+def test_worker_that_never_gets_ready_is_a_startup_failure(
+    supervise: Start, tmp_path: Path
+) -> None:
+    (tmp_path / "stuck.py").write_text("import time\n\ndef serve(ctx):\n    time.sleep(60)\n")
+    sup = supervise(
+        "stuck:serve",
+        *("-b", "127.0.0.1:0", "-w", "1", "--startup-timeout", "0.5", "--startup-failures", "1"),
+    )
+    assert sup.wait(timeout=15) == 3
+    assert "did not call ready() within 0.5s" in sup.output
+    assert sup.group_is_empty()
+
+
+@pytest.mark.timeout(30)
+def test_workers_stop_when_the_supervisor_is_killed(supervise: Start) -> None:
+    sup = supervise(SERVER, "-b", "127.0.0.1:0", "-w", "2", "--timeout", "0.6")
+    sup.wait_for(r"worker \d+ ready", count=2)
+    workers = sup.worker_pids()
+    os.kill(sup.pid, signal.SIGKILL)
+    sup.wait(timeout=5)
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in workers):
+        assert time.monotonic() < deadline, "orphaned workers kept running"
+        time.sleep(0.05)
+
+
+@pytest.mark.timeout(40)
+def test_asyncio_server_restarts_and_drains_without_failures(supervise: Start) -> None:
+    """The asyncio wiring of the docs: SIGHUP under load, then SIGTERM mid-request."""
+    sup = supervise("workers_asyncio_server:serve", "-b", "127.0.0.1:0", "-w", "2", *FAST)
+    port = sup.port()
+    sup.wait_for(r"worker \d+ ready", count=2)
+    with Load(port, clients=4, path="/slow?s=0.01") as load:
+        load.wait_requests(30)
+        sup.send(signal.SIGHUP)
+        sup.wait_for(r"worker \d+ exited", count=2)
+        load.wait_requests(30)
+    assert load.refused == 0
+    assert load.failed == []
+    result: list[str] = []
+    client = threading.Thread(
+        target=lambda: result.append(http_get(("127.0.0.1", port), "/slow?s=1.0"))
+    )
+    client.start()
+    sup.wait_for(r"request /slow\?s=1.0 in flight")
+    sup.send(signal.SIGTERM)
+    assert sup.wait(timeout=10) == 0
+    client.join(timeout=10)
+    assert len(result) == 1
+    assert sup.group_is_empty()

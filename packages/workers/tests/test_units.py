@@ -4,13 +4,15 @@ syntax checks for reload, crash backoff."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fulmen_workers import BindError, Config, ConfigError, WorkerContext
+from fulmen_workers import BindError, Config, ConfigError, WorkerContext, run
 from fulmen_workers._context import parse_messages
 from fulmen_workers._reload import compile_errors
 from fulmen_workers._sockets import BindSpec, bind_socket, parse_bind
@@ -164,3 +166,34 @@ def test_crash_backoff_only_when_crashes_repeat() -> None:
     assert delays[2:5] == [0.5, 1.0, 2.0]
     assert delays[-1] == 10.0
     assert slot.crash_delay(1000.0, after=2, ceiling=10.0) == 0.0, "an old burst is forgotten"
+
+
+def test_a_failing_bind_cleans_up_and_raises(tmp_path: Path) -> None:
+    taken = socket.create_server(("127.0.0.1", 0))
+    before = signal.getsignal(signal.SIGTERM)
+    fds_before = len(os.listdir("/proc/self/fd"))
+    try:
+        port = taken.getsockname()[1]
+        unix = tmp_path / "first.sock"
+        with pytest.raises(BindError, match=f"cannot bind 127.0.0.1:{port}"):
+            run("app:serve", binds=[f"unix:{unix}", f"127.0.0.1:{port}"], workers=1)
+    finally:
+        taken.close()
+    assert not unix.exists(), "the socket bound first is closed and its file removed"
+    assert signal.getsignal(signal.SIGTERM) is before
+    assert len(os.listdir("/proc/self/fd")) == fds_before - 1  # only `taken` is gone
+
+
+def test_supervisor_refuses_to_run_outside_the_main_thread() -> None:
+    errors: list[BaseException] = []
+
+    def attempt() -> None:
+        try:
+            run("app:serve", binds=["127.0.0.1:0"], workers=1)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=attempt)
+    thread.start()
+    thread.join(timeout=10)
+    assert "main thread" in str(errors[0])

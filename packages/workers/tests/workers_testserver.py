@@ -69,7 +69,7 @@ def handle(ctx: WorkerContext, conn: socket.socket, message: str) -> None:
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         if url.path == "/slow":
             # Tests wait for this line to know the request is in flight here.
-            print(f"slow request in flight in {os.getpid()}", file=sys.stderr, flush=True)
+            print(f"request {target} in flight in {os.getpid()}", file=sys.stderr, flush=True)
             time.sleep(float(query.get("s", "1")))
         elif url.path == "/grow":
             HELD_MEMORY.append(b"x" * (int(query.get("mb", "10")) * 2**20))

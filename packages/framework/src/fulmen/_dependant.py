@@ -5,8 +5,8 @@ and a compiled validator per field."""
 from __future__ import annotations
 
 import copy
-import functools
 import dataclasses
+import functools
 import inspect
 import re
 from collections.abc import Callable

@@ -8,6 +8,7 @@ live mode serves the app with the real fulmen_http server instead.
 from fulmen_testclient._asgi import ProtocolError
 from fulmen_testclient._client import AsyncTestClient, TestClient
 from fulmen_testclient._lifespan import LifespanError
+from fulmen_testclient._live import LiveModeUnavailable, LiveServer, ServerBackend
 from fulmen_testclient._transport import ASGITransport, AsyncASGITransport
 from fulmen_testclient._websocket import (
     AsyncWebSocketTestSession,
@@ -24,7 +25,10 @@ __all__ = [
     "AsyncTestClient",
     "AsyncWebSocketTestSession",
     "LifespanError",
+    "LiveModeUnavailable",
+    "LiveServer",
     "ProtocolError",
+    "ServerBackend",
     "TestClient",
     "WebSocketDenialResponse",
     "WebSocketDisconnect",

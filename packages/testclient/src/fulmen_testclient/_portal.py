@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -18,9 +18,39 @@ T = TypeVar("T")
 _CANCEL_GRACE_SECONDS = 5.0
 
 
+LoopFactory = Callable[[], asyncio.AbstractEventLoop]
+
+
+def loop_factory(backend: str, options: Mapping[str, Any] | None) -> LoopFactory:
+    """The event loop a sync client runs the app on.
+
+    Accepts Starlette's ``backend``/``backend_options`` for drop-in compatibility:
+    ``"asyncio"`` only, with the options ``use_uvloop`` and ``debug``.
+    """
+    if backend != "asyncio":
+        raise ValueError(f"backend {backend!r} is not supported: fulmen_testclient runs asyncio")
+    options = dict(options or {})
+    use_uvloop = bool(options.pop("use_uvloop", False))
+    debug = bool(options.pop("debug", False))
+    if options:
+        raise ValueError(f"unsupported backend_options: {', '.join(sorted(options))}")
+
+    def new_loop() -> asyncio.AbstractEventLoop:
+        if use_uvloop:
+            import uvloop  # an optional dependency: only when asked for
+
+            loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        else:
+            loop = asyncio.new_event_loop()
+        loop.set_debug(debug)
+        return loop
+
+    return new_loop
+
+
 class LoopThread:
-    def __init__(self) -> None:
-        self._loop = asyncio.new_event_loop()
+    def __init__(self, new_loop: LoopFactory = asyncio.new_event_loop) -> None:
+        self._loop = new_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="fulmen-testclient-loop", daemon=True
         )

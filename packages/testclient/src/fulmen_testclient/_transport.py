@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
 
 from fulmen_testclient._asgi import ASGI3App, ProtocolError
 from fulmen_testclient._exchange import DEFAULT_STREAM_BUFFER, HTTPExchange, iterate
 from fulmen_testclient._httpx import httpx
-from fulmen_testclient._portal import LoopThread
+from fulmen_testclient._portal import LoopFactory, LoopThread
 from fulmen_testclient._scope import http_scope, websocket_scope
 from fulmen_testclient._websocket import (
     AsyncWebSocketTestSession,
@@ -153,7 +154,9 @@ class ASGITransport(httpx.BaseTransport):
         client: tuple[str, int] = DEFAULT_CLIENT,
         app_state: dict[str, Any] | None = None,
         stream_buffer: int = DEFAULT_STREAM_BUFFER,
+        new_loop: LoopFactory = asyncio.new_event_loop,
     ) -> None:
+        self.new_loop = new_loop
         self.options = _Options(
             app,
             raise_server_exceptions=raise_server_exceptions,
@@ -172,7 +175,7 @@ class ASGITransport(httpx.BaseTransport):
         body = list(request.stream)  # type: ignore[arg-type]
         options = self.options
         shared = self.loop
-        loop = shared if shared is not None else LoopThread()
+        loop = shared if shared is not None else LoopThread(self.new_loop)
         exchange = options.exchange(request, iterate(body))
         timeout = options.read_timeout(request)
         try:
@@ -218,9 +221,7 @@ class ASGITransport(httpx.BaseTransport):
         self, request: httpx.Request, subprotocols: Sequence[str]
     ) -> WebSocketTestSession:
         exchange = self.options.websocket(request, subprotocols)
-        if self.loop is not None:
-            return WebSocketTestSession(exchange, self.loop, owns_loop=False)
-        return WebSocketTestSession(exchange, LoopThread(), owns_loop=True)
+        return WebSocketTestSession(exchange, self.loop, self.new_loop)
 
     def close(self) -> None:
         """Close responses still being streamed (their apps are cancelled)."""

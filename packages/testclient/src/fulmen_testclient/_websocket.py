@@ -13,7 +13,7 @@ from typing import Any, Literal, Self
 
 from fulmen_testclient._asgi import ASGI3App, Message, ProtocolError, Scope
 from fulmen_testclient._httpx import httpx
-from fulmen_testclient._portal import LoopThread
+from fulmen_testclient._portal import LoopFactory, LoopThread
 
 # RFC 6455 §7.4.1: 1000 is a normal closure; 1006 means the connection ended
 # without a Close frame — what a client sees when the app returns without closing.
@@ -143,15 +143,26 @@ class WebSocketTestSession:
 
     __test__ = False
 
-    def __init__(self, exchange: WebSocketExchange, loop: LoopThread, owns_loop: bool) -> None:
+    def __init__(
+        self,
+        exchange: WebSocketExchange,
+        loop: LoopThread | None,
+        new_loop: LoopFactory = asyncio.new_event_loop,
+    ) -> None:
+        """``loop`` is the client's shared loop, or None: then the session runs on
+        a loop of its own (from ``new_loop``), started on entering, closed on leaving."""
         self._exchange = exchange
-        self._loop = loop
-        self._owns_loop = owns_loop
+        self._new_loop = new_loop
+        self._shared_loop = loop
+        self._loop: LoopThread | None = None
         self._finished = False
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
 
     def __enter__(self) -> Self:
+        if self._loop is not None or self._finished:
+            raise RuntimeError("a WebSocket session can be entered once")
+        self._loop = self._shared_loop or LoopThread(self._new_loop)
         try:
             self._loop.run(self._exchange.start())
             first = self.receive()
@@ -181,17 +192,18 @@ class WebSocketTestSession:
         if self._finished:
             return
         self._finished = True
+        loop = self._running()
         try:
-            error = self._loop.run(self._exchange.finish())
+            error = loop.run(self._exchange.finish())
         finally:
-            if self._owns_loop:
-                self._loop.close()
+            if self._shared_loop is None:
+                loop.close()
         if error is not None and raise_app_error:
             raise error
 
     def send(self, message: Message) -> None:
         # PERF: no round trip: the message is queued and the app reads it when it will.
-        self._loop.call_soon(self._exchange.send_nowait, message)
+        self._running().call_soon(self._exchange.send_nowait, message)
 
     def send_text(self, data: str) -> None:
         self.send({"type": "websocket.receive", "text": data})
@@ -206,7 +218,15 @@ class WebSocketTestSession:
         self.send({"type": "websocket.disconnect", "code": code, "reason": reason})
 
     def receive(self) -> Message:
-        return self._loop.run(self._exchange.receive())
+        return self._running().run(self._exchange.receive())
+
+    def _running(self) -> LoopThread:
+        if self._loop is None:
+            raise RuntimeError(
+                "use the WebSocket session as a context manager: "
+                "`with client.websocket_connect(...) as ws:`"
+            )
+        return self._loop
 
     def receive_text(self) -> str:
         return _text(self.receive())
@@ -225,11 +245,15 @@ class AsyncWebSocketTestSession:
 
     def __init__(self, exchange: WebSocketExchange) -> None:
         self._exchange = exchange
+        self._started = False
         self._finished = False
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] | None = None
 
     async def __aenter__(self) -> Self:
+        if self._started:
+            raise RuntimeError("a WebSocket session can be entered once")
+        self._started = True
         try:
             await self._exchange.start()
             first = await self.receive()
@@ -264,6 +288,7 @@ class AsyncWebSocketTestSession:
             raise error
 
     async def send(self, message: Message) -> None:
+        self._check_started()
         self._exchange.send_nowait(message)
 
     async def send_text(self, data: str) -> None:
@@ -279,7 +304,15 @@ class AsyncWebSocketTestSession:
         await self.send({"type": "websocket.disconnect", "code": code, "reason": reason})
 
     async def receive(self) -> Message:
+        self._check_started()
         return await self._exchange.receive()
+
+    def _check_started(self) -> None:
+        if not self._started:
+            raise RuntimeError(
+                "use the WebSocket session as an async context manager: "
+                "`async with client.websocket_connect(...) as ws:`"
+            )
 
     async def receive_text(self) -> str:
         return _text(await self.receive())

@@ -52,7 +52,8 @@ class FileWatcher:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=2)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=2)
 
     def take_changes(self) -> list[str]:
         with self._lock:

@@ -21,7 +21,9 @@ import random
 import selectors
 import signal
 import socket
+import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable
 from types import FrameType
@@ -74,23 +76,26 @@ class Supervisor:
     # ---- life cycle -------------------------------------------------------
 
     def run(self) -> int:
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("the supervisor must run in the main thread (it handles signals)")
         config = self.config
-        if config.on_starting is not None:
-            config.on_starting(config)
-        if config.reload:  # fail fast, before binding, when watchfiles is missing
-            self._watcher = FileWatcher(config.reload_dirs, self._reload_w)
-            if not isinstance(config.target, str) and config.start_method == "fork":
-                # A forked worker runs the code the supervisor imported: stale after a change.
-                logger.info("reload with a callable target: using spawn to import fresh code")
-                config.start_method = "spawn"
-                self._mp = multiprocessing.get_context("spawn")
-        if config.max_memory:
-            self._rss = rss_reader()
-            if self._rss is None:
-                logger.warning("max_memory is ignored: no /proc and no psutil on this platform")
-        self._bind()
-        previous = self._install_signals()
+        previous: dict[int, Any] = {}
         try:
+            if config.on_starting is not None:
+                config.on_starting(config)
+            if config.reload:  # fail fast, before binding, when watchfiles is missing
+                self._watcher = FileWatcher(config.reload_dirs, self._reload_w)
+                if not isinstance(config.target, str) and config.start_method == "fork":
+                    # A forked worker runs the code the supervisor imported: stale after a change.
+                    logger.info("reload with a callable target: using spawn to import fresh code")
+                    config.start_method = "spawn"
+                    self._mp = multiprocessing.get_context("spawn")
+            if config.max_memory:
+                self._rss = rss_reader()
+                if self._rss is None:
+                    logger.warning("max_memory is ignored: no /proc and no psutil here")
+            self._bind()
+            previous = self._install_signals()
             if self._watcher is not None:
                 self._watcher.start()
                 logger.info("reload: watching %s", ", ".join(self._watcher.dirs))
@@ -110,9 +115,12 @@ class Supervisor:
             if self._watcher is not None:
                 self._watcher.stop()
             self._close_sockets()
+            for sock in self._first_slot_sockets:
+                sock.close()
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-            signal.set_wakeup_fd(-1)
+            if previous:
+                signal.set_wakeup_fd(-1)
             self._selector.close()
             for fd in (self._wake_r, self._wake_w, self._reload_r, self._reload_w):
                 os.close(fd)
@@ -127,9 +135,11 @@ class Supervisor:
                     self._on_signals()
                 elif data == "reload":
                     self._on_reload()
-                elif isinstance(data, tuple) and data[0] == "channel":
+                elif data[1].reaped:
+                    continue  # handled earlier in this round (e.g. by SIGQUIT's kill)
+                elif data[0] == "channel":
                     self._on_channel(data[1])
-                elif isinstance(data, tuple) and data[0] == "sentinel":
+                else:
                     self._on_exit(data[1])
             self._check_deadlines(time.monotonic())
 
@@ -190,13 +200,20 @@ class Supervisor:
             close_fds=self._private_fds(keep=sockets) if config.start_method == "fork" else [],
             post_fork=config.post_fork,
             worker_exit=config.worker_exit,
+            log_level=logger.getEffectiveLevel(),
+            log_format=_root_log_format(),
         )
         process = self._mp.Process(
             target=worker_main, args=(spec,), name=f"fulmen-worker-{slot.index}"
         )
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, SUPERVISOR_SIGNALS)
         try:
-            process.start()
+            with warnings.catch_warnings():
+                # Python 3.12+ warns when forking with threads alive. The only
+                # thread here is the reload watcher, which holds no lock a
+                # worker could need; the child never touches it.
+                warnings.filterwarnings("ignore", "This process .* is multi-threaded")
+                process.start()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         writer.close()
@@ -303,10 +320,15 @@ class Supervisor:
         self._advance_roll()  # in case the removed slot's new worker was being started
 
     def _on_channel(self, worker: Worker) -> None:
-        try:
-            data = os.read(worker.channel.fileno(), 65536)
-        except (BlockingIOError, OSError):
-            return
+        data = b""
+        while True:  # an error report can be larger than one read
+            try:
+                chunk = os.read(worker.channel.fileno(), 65536)
+            except OSError:  # BlockingIOError: all read
+                break
+            if not chunk:
+                break
+            data += chunk
         for kind, text in worker.feed(data):
             if kind == b"R":
                 self._on_ready(worker)
@@ -339,6 +361,7 @@ class Supervisor:
     def _on_exit(self, worker: Worker) -> None:
         self._on_channel(worker)  # messages written just before exiting
         worker.process.join(timeout=5)
+        worker.reaped = True
         self._selector.unregister(worker.channel.fileno())
         self._selector.unregister(worker.process.sentinel)
         worker.channel.close()
@@ -371,7 +394,8 @@ class Supervisor:
                 f" in {delay:.1f}s (repeated crashes)" if delay else "",
             )
             self._schedule(slot, delay)
-        worker.process.close()
+        with contextlib.suppress(ValueError):  # still running after join(5): leave it be
+            worker.process.close()
 
     def _on_startup_failure(self, worker: Worker, status: str) -> None:
         self._startup_failures += 1
@@ -439,9 +463,9 @@ class Supervisor:
             worker.slot.worker = None
         if worker is self._roll_incoming:
             self._roll_incoming = None
+        logger.info("worker %d stopping gracefully", worker.pid)
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker.pid, signal.SIGTERM)
-        logger.info("worker %d stopping gracefully", worker.pid)
 
     def _retire(self, worker: Worker, reason: str) -> None:
         """Recycle gracefully: the old worker drains while its replacement starts."""
@@ -514,3 +538,11 @@ class Supervisor:
                     f"resident memory {rss / 2**20:.1f} MiB above max_memory "
                     f"{self.config.max_memory / 2**20:.1f} MiB",
                 )
+
+
+def _root_log_format() -> str | None:
+    """The format of the root logger's first handler, for spawned workers."""
+    for handler in logging.getLogger().handlers:
+        if handler.formatter is not None and handler.formatter._fmt:
+            return handler.formatter._fmt
+    return None

@@ -50,11 +50,16 @@ class WorkerSpec:
     close_fds: list[int]
     post_fork: object = None
     worker_exit: object = None
+    log_level: int = logging.WARNING
+    log_format: str | None = None
 
 
 def worker_main(spec: WorkerSpec) -> None:
     """Entry point of every worker process (`multiprocessing.Process` target)."""
     signal.set_wakeup_fd(-1)
+    if not logging.getLogger().handlers and spec.log_format:
+        # spawn: a fresh interpreter; log like the supervisor does (fork inherits it).
+        logging.basicConfig(level=spec.log_level, format=spec.log_format)
     for fd in spec.close_fds:  # the supervisor's private descriptors (fork only)
         with contextlib.suppress(OSError):
             os.close(fd)

@@ -64,6 +64,7 @@ class Worker:
     state: WorkerState = WorkerState.STARTING
     drain_deadline: float = math.inf
     error: str = ""
+    reaped: bool = False
     buffer: bytearray = field(default_factory=bytearray)
 
     @property
