@@ -336,6 +336,11 @@ class APIRouter:
         if self.default is not None:
             await self.default(scope, receive, send)
             return
+        if scope["type"] == "websocket":
+            # No WebSocket routes in this release: refuse the handshake cleanly,
+            # as Starlette does for an unknown path (RFC 6455 §7.4.1 code 1000).
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
+            return
         if "app" in scope:
             raise HTTPException(status_code=404)
         await PlainTextResponse("Not Found", status_code=404)(scope, receive, send)
