@@ -84,3 +84,32 @@ def test_invalid_limits_are_refused(bad: Any) -> None:
 
     with pytest.raises(ValueError, match="max_body_size must be a non-negative integer"):
         fulmen.FastAPI(max_body_size=bad)
+
+
+def build_lenient(fw: Any) -> Any:
+    app = fw.FastAPI(strict_content_type=False)
+
+    @app.post("/lenient")
+    async def lenient(item: Item) -> Item:
+        return item
+
+    strict = fw.APIRouter(strict_content_type=True)
+
+    @strict.post("/strict")
+    async def strict_route(item: Item) -> Item:
+        return item
+
+    app.include_router(strict)
+    return app
+
+
+def test_strict_content_type_matches_fastapi() -> None:
+    body = b'{"name": "x"}'
+    compare(
+        build_lenient,
+        [
+            post("/lenient", content=body),
+            post("/strict", content=body),
+            post("/lenient", content=body, headers={"content-type": "text/plain"}),
+        ],
+    )

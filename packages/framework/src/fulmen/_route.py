@@ -237,6 +237,8 @@ class APIRoute:
         self._embed_body_fields = should_embed_body(body_params)
         self.body_field: ModelField | None = body_params[0] if body_params else None
         strict = strict_content_type
+        # Kept as given (maybe a Default) so include_router can tell set from inherited.
+        self.strict_content_type_setting = strict
         self.strict_content_type = (
             strict.value if isinstance(strict, DefaultPlaceholder) else strict
         )

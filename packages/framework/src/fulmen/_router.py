@@ -255,6 +255,7 @@ class APIRouter:
                     router.generate_unique_id_function,
                     generate_unique_id_function,
                 ),
+                strict_content_type=route.strict_content_type_setting,
                 # The most specific limit wins: the route's (or its router's), then
                 # the one given here, then this router's.
                 max_body_size=next(

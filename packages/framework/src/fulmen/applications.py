@@ -47,6 +47,7 @@ class Fulmen:
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),  # noqa: B008 - FastAPI signature
+        strict_content_type: bool = Default(True),
         max_body_size: int | None = None,
         **extra: Any,
     ) -> None:
@@ -75,6 +76,7 @@ class Fulmen:
             include_in_schema=include_in_schema,
             responses=responses,
             generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
         )
         self.exception_handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_handler,  # type: ignore[dict-item]
