@@ -72,6 +72,20 @@ class Encoder {
   }
 
   bool integer(PyObject* obj) {
+#if PY_VERSION_HEX < 0x030C0000
+    // PERF: CPython 3.11 stores small ints as at most two 30-bit digits with
+    // the sign in ob_size; read them directly (3.12 changed this layout).
+    {
+      const Py_ssize_t size = Py_SIZE(obj);
+      const auto* digits = reinterpret_cast<PyLongObject*>(obj)->ob_digit;
+      if (size >= -2 && size <= 2) {
+        std::int64_t v = size == 0 ? 0 : static_cast<std::int64_t>(digits[0]);
+        if (size == 2 || size == -2) v |= static_cast<std::int64_t>(digits[1]) << PyLong_SHIFT;
+        w_.integer(size < 0 ? -v : v);
+        return true;
+      }
+    }
+#endif
     int overflow = 0;
     const long long value = PyLong_AsLongLongAndOverflow(obj, &overflow);
     if (overflow == 0) {
@@ -114,25 +128,38 @@ class Encoder {
   // containers being written; a depth overflow with the object already on the
   // path is a circular reference, reported as such.
   bool enter(PyObject* container) {
-    if (path_.size() >= o_.max_depth) {
-      if (std::find(path_.begin(), path_.end(), container) != path_.end()) {
-        return fail("Circular reference detected");
-      }
+    if (depth_ >= o_.max_depth) {
+      if (on_path(container)) return fail("Circular reference detected");
       PyErr_Format(state::encode_error, "Maximum nesting depth exceeded (max_depth=%zu)",
                    o_.max_depth);
       return false;
     }
-    path_.push_back(container);
+    // PERF: the first levels live in an inline array (no allocation per call).
+    if (depth_ < inline_depth) {
+      path_inline_[depth_] = container;
+    } else {
+      path_overflow_.push_back(container);
+    }
+    ++depth_;
     return true;
   }
-  void leave() { path_.pop_back(); }
+  void leave() {
+    --depth_;
+    if (depth_ >= inline_depth) path_overflow_.pop_back();
+  }
+  bool on_path(PyObject* container) const {
+    const std::size_t n = depth_ < inline_depth ? depth_ : inline_depth;
+    return std::find(path_inline_, path_inline_ + n, container) != path_inline_ + n ||
+           std::find(path_overflow_.begin(), path_overflow_.end(), container) !=
+               path_overflow_.end();
+  }
 
   void open_item(bool first) {
     if (!first) w_.byte(',');
-    if (o_.indent >= 0) w_.newline_indent(path_.size() * static_cast<std::size_t>(o_.indent));
+    if (o_.indent >= 0) w_.newline_indent(depth_ * static_cast<std::size_t>(o_.indent));
   }
   void close(char bracket) {
-    if (o_.indent >= 0) w_.newline_indent((path_.size() - 1) * static_cast<std::size_t>(o_.indent));
+    if (o_.indent >= 0) w_.newline_indent((depth_ - 1) * static_cast<std::size_t>(o_.indent));
     w_.byte(bracket);
   }
   void colon() {
@@ -245,6 +272,14 @@ class Encoder {
       open_item(first);
       first = false;
       // Hold both: a `default` callback could remove them from the dict.
+      // PERF: unless the key is a str and the value a str/int/float, whose
+      // encoding runs no Python code.
+      PyTypeObject* vt = Py_TYPE(val);
+      if (PyUnicode_CheckExact(key) &&
+          (vt == &PyUnicode_Type || vt == &PyLong_Type || vt == &PyFloat_Type)) {
+        if (!member(key, val)) return false;
+        continue;
+      }
       Py_INCREF(key);
       Py_INCREF(val);
       bool ok = member(key, val);
@@ -522,7 +557,10 @@ class Encoder {
 
   const EncodeOptions& o_;
   Writer& w_;
-  std::vector<PyObject*> path_;
+  static constexpr std::size_t inline_depth = 64;
+  std::size_t depth_ = 0;
+  PyObject* path_inline_[inline_depth];
+  std::vector<PyObject*> path_overflow_;
 };
 
 }  // namespace

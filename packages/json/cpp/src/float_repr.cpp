@@ -10,11 +10,63 @@
 #include "fulmen/json/float_repr.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 
 namespace fulmen::json {
 
+namespace {
+
+constexpr double pow10_table[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+
+// PERF: API payloads are full of floats with few decimals (9.99, 4.25, 0.5).
+// For 1e-4 <= |v| < 1e9, look for the decimal m / 10^k (k <= 6) that rounds to
+// v. Such a decimal has at most 15 significant digits, and two distinct decimals
+// of at most 15 digits are more than 2 ulp apart, so at most one rounds to v: if
+// the exact check (m / 10^k, correctly rounded by IEEE division, == v) passes,
+// m with its trailing zeros stripped IS the shortest round-trip digit string.
+// Otherwise (most of canada.json) we fall back to to_chars. Returns 0 on fallback.
+std::size_t fixed_fast_path(double value, char* out) noexcept {
+  const double magnitude = value < 0 ? -value : value;
+  if (!(magnitude >= 1e-4 && magnitude < 1e9)) return 0;
+  const double scaled = magnitude * 1e6;
+  auto n = static_cast<std::uint64_t>(scaled + 0.5);
+  int k = 6;
+  while (k > 0 && n % 10 == 0) {
+    n /= 10;
+    --k;
+  }
+  if (static_cast<double>(n) / pow10_table[k] != magnitude) return 0;
+  // Lay out the digits of n with the point k places from the right.
+  char digits[24];
+  const auto len = static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
+  char* o = out;
+  if (value < 0) *o++ = '-';
+  if (k == 0) {
+    std::memcpy(o, digits, static_cast<std::size_t>(len));
+    o += len;
+    *o++ = '.';
+    *o++ = '0';
+  } else if (len > k) {
+    std::memcpy(o, digits, static_cast<std::size_t>(len - k));
+    o += len - k;
+    *o++ = '.';
+    std::memcpy(o, digits + len - k, static_cast<std::size_t>(k));
+    o += k;
+  } else {
+    *o++ = '0';
+    *o++ = '.';
+    for (int i = len; i < k; ++i) *o++ = '0';
+    std::memcpy(o, digits, static_cast<std::size_t>(len));
+    o += len;
+  }
+  return static_cast<std::size_t>(o - out);
+}
+
+}  // namespace
+
 std::size_t write_float_repr(double value, char* out) noexcept {
+  if (const std::size_t n = fixed_fast_path(value, out); n != 0) return n;
   // Shortest scientific form: "-d.ddddde±XX" (at most 17 digits).
   char sci[float_repr_max];
   const auto res = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific);

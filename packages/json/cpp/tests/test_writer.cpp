@@ -40,5 +40,33 @@ int main() {
   FULMEN_CHECK_EQ(write_string(std::string_view("\x00\x1f", 2)), "\"\\u0000\\u001f\"");
   FULMEN_CHECK_EQ(write_string("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
   FULMEN_CHECK_EQ(write_string("\x7f"), "\"\x7f\"");  // DEL is not a control char in JSON
-  return fulmen::check::finish("json_core");
+  // Escapes at every position around the 8-byte blocks and the overlapping tail.
+  for (std::size_t len = 0; len < 24; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      std::string in(len, 'a');
+      in[at] = '\n';
+      std::string expected = "\"" + std::string(at, 'a') + "\\n" + std::string(len - at - 1, 'a') + "\"";
+      FULMEN_CHECK_EQ(write_string(in), expected);
+    }
+  }
+  {
+    Writer w;
+    w.floating(0.1);
+    w.byte(',');
+    w.floating(1e16);
+    w.byte(',');
+    w.floating(-2.5);
+    FULMEN_CHECK_EQ(w.view(), "0.1,1e+16,-2.5");
+  }
+  {
+    // Growth past the first buffer keeps the content.
+    Writer w;
+    std::string big(5000, 'x');
+    w.string(big);
+    w.newline_indent(3);
+    FULMEN_CHECK_EQ(w.view(), "\"" + big + "\"\n   ");
+    w.shrink_if_above(16);
+    FULMEN_CHECK_EQ(w.size(), 0U);
+  }
+  return fulmen::check::finish("json_writer");
 }

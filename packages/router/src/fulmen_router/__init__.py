@@ -1,10 +1,23 @@
-"""fulmen_router: a native router with FastAPI's route semantics.
+"""fulmen_router: a native radix-trie router with FastAPI's route semantics."""
 
-This release matches static paths; templates with parameters arrive next.
-"""
-
-from fulmen_router._router import Router, RouteTemplateError
+from fulmen_router._errors import NoMatchFound, RouteTemplateError
+from fulmen_router._router import (
+    FOUND,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    RouteMatch,
+    Router,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["RouteTemplateError", "Router", "__version__"]
+__all__ = [
+    "FOUND",
+    "METHOD_NOT_ALLOWED",
+    "NOT_FOUND",
+    "NoMatchFound",
+    "RouteMatch",
+    "RouteTemplateError",
+    "Router",
+    "__version__",
+]

@@ -1,39 +1,151 @@
-// The route table. This first piece matches static paths exactly; parameters,
-// converters and the radix trie build on it (see the package CHANGELOG).
-// It stores only route ids: the bindings map ids to Python handles.
+// The route table: a segment trie whose answers are exactly those of trying the
+// routes one by one, in registration order, with Starlette's compiled regexes.
+//
+// Priority. Every trie node records the lowest route id in its subtree. The
+// lookup is a depth-first walk over all branches the path can take (a static
+// child, and one child per segment converter), keeping the lowest matching id
+// found so far and skipping every subtree whose lowest id cannot beat it. So the
+// result is the first registered route that matches — never "static beats
+// parameter" as in httprouter/matchit.
+//
+// Shapes. A template is cut at '/' into segments. A segment that is pure text,
+// or exactly one `{param}` with a str/int/float/uuid converter, is "simple" and
+// lives in the trie. From the first other segment on (a `path` converter, text
+// and parameters mixed in one segment) the rest of the route is a "tail": stored
+// at the node reached so far and checked there by a small backtracking matcher
+// that reproduces Python's `re` semantics for these patterns (greedy, leftmost,
+// `$` also matching before one final '\n', '.' not matching '\n').
+//
+// The core stores route ids only; the Python bindings map ids to handles.
 #pragma once
 
+#include <array>
 #include <cstdint>
-#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
+
+#include "fulmen/router/template.hpp"
 
 namespace fulmen::router {
 
 using RouteId = std::uint32_t;
+inline constexpr RouteId kNoRoute = UINT32_MAX;
 
-// Transparent hashing lets lookups take a string_view without allocating.
-struct PathHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
+// PERF: no default member initialisers, so arrays of spans are not zeroed on
+// every lookup.
+struct Span {
+  std::uint32_t begin;
+  std::uint32_t end;
 };
 
-class StaticRouter {
- public:
-  // Registers `path` for route `id`. FastAPI's rule is "the first registered
-  // route that matches wins", so a later duplicate is kept out of the table.
-  // Returns false when the path was already taken (the earlier route wins).
-  bool add(std::string_view path, RouteId id);
+enum class MatchStatus : std::uint8_t { found = 0, not_found = 1, method_not_allowed = 2 };
 
-  [[nodiscard]] std::optional<RouteId> match(std::string_view path) const noexcept;
+// Filled by Router::match. `params` holds the byte spans of the route's
+// parameters in template order (valid while the path is alive).
+struct MatchResult {
+  MatchStatus status = MatchStatus::not_found;
+  RouteId route = kNoRoute;  // found: the route; method_not_allowed: the route whose methods to list
+  std::uint32_t param_count = 0;
+  // PERF: left uninitialised; only the first param_count spans are meaningful.
+  std::array<Span, kMaxParams> params;
+};
+
+struct Limits {
+  // Steps the backtracking matcher may take for one route and one path before
+  // it gives up on that route (treats it as not matching). Only templates with
+  // several parameters in one segment can need many; this bounds the cost of a
+  // hostile path (Python's `re` has no such bound).
+  std::uint32_t max_backtrack_steps = 100'000;
+  // Distinct method names across all routes (a 64-bit mask per route).
+  static constexpr std::size_t max_methods = 64;
+};
+
+struct AddResult {
+  RouteId id = kNoRoute;
+  std::string error;  // empty on success
+};
+
+class Router {
+ public:
+  explicit Router(Limits limits = {}) : limits_(limits) { nodes_.emplace_back(); }
+
+  // Registers a route; `methods` empty means any method (mounts, websockets).
+  // Method names are matched exactly (callers upper-case them).
+  AddResult add(std::string_view tmpl, std::span<const std::string> methods);
+
+  // After freeze() the table is read-only: add() fails, the memory is trimmed,
+  // and lookups only read (safe to share across fork()).
+  void freeze();
+  [[nodiscard]] bool frozen() const noexcept { return frozen_; }
+
+  // PERF: allocation-free and exception-free; `out` is caller-provided.
+  void match(std::string_view method, std::string_view path, MatchResult& out) const noexcept {
+    match_bit(method_bit(method), path, out);
+  }
+  // The same with the method already resolved by method_bit() (callers that
+  // cache it per method object skip the name comparison).
+  void match_bit(std::uint64_t method_bit, std::string_view path, MatchResult& out) const noexcept;
+  // The bit of a method name in the route masks; 0 for a name no route uses.
+  [[nodiscard]] std::uint64_t method_bit(std::string_view method) const noexcept;
+
+  // Whether any route's path matches, whatever its methods (redirect_slashes).
+  [[nodiscard]] bool path_matches(std::string_view path) const noexcept;
 
   [[nodiscard]] std::size_t size() const noexcept { return routes_.size(); }
+  [[nodiscard]] const std::vector<Atom>& atoms(RouteId id) const { return routes_.at(id).atoms; }
+  [[nodiscard]] const std::vector<std::string>& methods(RouteId id) const {
+    return routes_.at(id).methods;
+  }
+  [[nodiscard]] const Limits& limits() const noexcept { return limits_; }
 
  private:
-  std::unordered_map<std::string, RouteId, PathHash, std::equal_to<>> routes_;
+  using NodeId = std::uint32_t;
+  static constexpr NodeId kNoNode = UINT32_MAX;
+
+  struct Tail {
+    RouteId route;
+    std::vector<Atom> atoms;   // the route from the first non-simple segment on
+    std::uint32_t param_count;  // of the whole route
+  };
+  struct Node {
+    std::vector<std::pair<std::string, NodeId>> statics;
+    // PERF: (length << 8 | first byte) of each static key, scanned before any
+    // string comparison; most keys are rejected by one integer compare.
+    std::vector<std::uint32_t> static_tags;
+    // PERF: with many static children, an open-addressing table of
+    // (FNV-1a hash -> index + 1) replaces the scan; empty for small nodes.
+    std::vector<std::uint32_t> static_index;
+    std::array<NodeId, kSegmentConverters> params{kNoNode, kNoNode, kNoNode, kNoNode};
+    std::uint8_t param_mask = 0;  // bit c set: params[c] exists
+    std::vector<RouteId> terminals;  // ascending
+    std::vector<Tail> tails;         // ascending by route
+    RouteId min_route = kNoRoute;    // lowest id in this subtree
+  };
+  struct Route {
+    std::vector<Atom> atoms;
+    std::vector<std::string> methods;
+    std::uint64_t method_mask = 0;  // 0: any method
+  };
+  struct Walk;
+
+  static void index_statics(Node& node);
+  void walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept;
+  void offer(Walk& w, RouteId r, std::uint32_t ncap) const noexcept;
+  void search(Walk& w) const noexcept;
+
+  Limits limits_;
+  bool frozen_ = false;
+  std::vector<Node> nodes_;
+  std::vector<Route> routes_;
+  std::vector<std::string> method_names_;
 };
+
+// Whether `atoms` match all of `path[pos:]` the way Python's re.match with the
+// compiled template regex (anchored by `$`) would, writing the parameter spans
+// from `caps` on. `steps` counts down the backtracking budget.
+bool match_atoms(std::span<const Atom> atoms, std::string_view path, std::size_t pos, Span* caps,
+                 std::uint32_t& steps) noexcept;
 
 }  // namespace fulmen::router
