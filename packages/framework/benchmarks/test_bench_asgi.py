@@ -112,7 +112,14 @@ def make_call(
 
 
 BATCH = 20
-APPS = {"fulmen": build_app("fulmen"), "fastapi": build_app("fastapi")}
+FRAMEWORKS = ("fulmen", "fastapi")
+
+
+@pytest.fixture(scope="module")
+def apps() -> Any:
+    built = {name: build_app(name) for name in FRAMEWORKS}
+    yield built
+    built.clear()  # no app outlives the module (native tables are freed before exit)
 
 
 @pytest.fixture(scope="module")
@@ -123,14 +130,18 @@ def loop() -> Any:
 
 
 @pytest.mark.parametrize("request_name", REQUESTS)
-@pytest.mark.parametrize("framework", APPS)
+@pytest.mark.parametrize("framework", FRAMEWORKS)
 def test_asgi_request(
-    benchmark: Any, loop: asyncio.AbstractEventLoop, framework: str, request_name: str
+    benchmark: Any,
+    loop: asyncio.AbstractEventLoop,
+    apps: dict[str, Any],
+    framework: str,
+    request_name: str,
 ) -> None:
     method, path, query, body = REQUESTS[request_name]
-    ours = make_call(loop, APPS["fulmen"], method, path, query, body)()
-    theirs = make_call(loop, APPS["fastapi"], method, path, query, body)()
+    ours = make_call(loop, apps["fulmen"], method, path, query, body)()
+    theirs = make_call(loop, apps["fastapi"], method, path, query, body)()
     assert ours == theirs
     assert ours[0] == 200
     benchmark.group = f"ASGI in-process, {BATCH} requests: {request_name}"
-    benchmark(make_call(loop, APPS[framework], method, path, query, body))
+    benchmark(make_call(loop, apps[framework], method, path, query, body))

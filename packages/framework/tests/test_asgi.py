@@ -283,3 +283,18 @@ def test_debug_mode_answers_with_the_traceback() -> None:
     assert sent[0]["status"] == 500
     assert b"ValueError: visible in debug" in sent[1]["body"]
     assert sent[1]["body"].startswith(b"Traceback (most recent call last):")
+
+
+def test_websocket_connection_is_refused_cleanly() -> None:
+    app = fulmen.FastAPI()
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "websocket.connect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "websocket", "path": "/ws", "query_string": b"", "headers": []}
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 5))
+    assert sent == [{"type": "websocket.close", "code": 1000, "reason": ""}]

@@ -1,9 +1,11 @@
 """Random inputs, same answers: hypothesis drives query strings, headers and JSON
 bodies at one app under FastAPI and Fulmen and compares every response."""
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import pytest
 from fw_differential import FASTAPI, FULMEN, client_for, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -40,7 +42,17 @@ def build(fw: Any) -> Any:
     return app
 
 
-CLIENTS = {fw.name: client_for(fw, build(fw)) for fw in (FASTAPI, FULMEN)}
+@pytest.fixture(scope="module")
+def clients() -> Iterator[dict[str, Any]]:
+    opened = {fw.name: client_for(fw, build(fw)) for fw in (FASTAPI, FULMEN)}
+    for client in opened.values():
+        client.__enter__()
+    yield opened
+    for client in opened.values():
+        client.__exit__(None, None, None)
+    opened.clear()
+
+
 values = st.one_of(
     st.text(max_size=6),
     st.integers(-5, 1000).map(str),
@@ -49,9 +61,9 @@ values = st.one_of(
 )
 
 
-def same(method: str, url: str, **kwargs: Any) -> None:
-    theirs = snapshot(CLIENTS["fastapi"].request(method, url, **kwargs))
-    ours = snapshot(CLIENTS["fulmen"].request(method, url, **kwargs))
+def same(clients: dict[str, Any], method: str, url: str, **kwargs: Any) -> None:
+    theirs = snapshot(clients["fastapi"].request(method, url, **kwargs))
+    ours = snapshot(clients["fulmen"].request(method, url, **kwargs))
     assert ours == theirs
 
 
@@ -60,9 +72,11 @@ def same(method: str, url: str, **kwargs: Any) -> None:
     st.lists(st.tuples(st.sampled_from(["i", "f", "b", "s", "many", "x"]), values), max_size=6),
     st.one_of(st.none(), values.filter(lambda v: v.isascii() and v.isprintable())),
 )
-def test_random_query_and_headers(pairs: list[tuple[str, str]], header: str | None) -> None:
+def test_random_query_and_headers(
+    clients: dict[str, Any], pairs: list[tuple[str, str]], header: str | None
+) -> None:
     headers = {} if header is None else {"h": header.strip() or "x"}
-    same("GET", "/q?" + urlencode(pairs), headers=headers)
+    same(clients, "GET", "/q?" + urlencode(pairs), headers=headers)
 
 
 json_values = st.recursive(
@@ -85,5 +99,5 @@ payloads = st.one_of(
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payloads)
-def test_random_json_bodies(body: Any) -> None:
-    same("POST", "/p", json=body)
+def test_random_json_bodies(clients: dict[str, Any], body: Any) -> None:
+    same(clients, "POST", "/p", json=body)

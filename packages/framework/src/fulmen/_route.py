@@ -16,6 +16,7 @@ from enum import Enum, IntEnum
 from typing import Any
 
 from fulmen import params
+from fulmen._body_limit import BodyLimit, validate_max_body_size
 from fulmen._dependant import (
     flat_fields,
     get_dependant,
@@ -149,6 +150,7 @@ class APIRoute:
             generate_unique_id
         ),
         strict_content_type: bool | DefaultPlaceholder[bool] = Default(True),  # noqa: B008 - FastAPI signature
+        max_body_size: int | None = None,
     ) -> None:
         self.path = path
         self.endpoint = endpoint
@@ -235,12 +237,18 @@ class APIRoute:
         self._embed_body_fields = should_embed_body(body_params)
         self.body_field: ModelField | None = body_params[0] if body_params else None
         strict = strict_content_type
+        # Kept as given (maybe a Default) so include_router can tell set from inherited.
+        self.strict_content_type_setting = strict
         self.strict_content_type = (
             strict.value if isinstance(strict, DefaultPlaceholder) else strict
         )
         from fulmen import routing
 
+        validate_max_body_size(max_body_size)
+        self.max_body_size = max_body_size
         self.app = routing.request_response(self.get_route_handler())
+        if max_body_size is not None:
+            self.app = BodyLimit(self.app, max_body_size)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         # Looked up on fulmen.routing at call time, so integrations that replace

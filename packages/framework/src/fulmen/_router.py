@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from fulmen import params
+from fulmen._body_limit import validate_max_body_size
 from fulmen._lifespan import DefaultLifespan, Lifespan, handle_lifespan, merge_lifespans
 from fulmen._plain_route import Mount, Route
 from fulmen._route import APIRoute, _route_path, generate_unique_id
@@ -49,6 +50,7 @@ class APIRouter:
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),  # noqa: B008 - FastAPI signature
         strict_content_type: bool = Default(True),
+        max_body_size: int | None = None,
     ) -> None:
         if prefix:
             assert prefix.startswith("/"), "A path prefix must start with '/'"
@@ -76,6 +78,8 @@ class APIRouter:
         self.include_in_schema = include_in_schema
         self.generate_unique_id_function = generate_unique_id_function
         self.strict_content_type = strict_content_type
+        validate_max_body_size(max_body_size)
+        self.max_body_size = max_body_size
         self._table: RoutingTable[Any] = RoutingTable()
         self._table_size = -1
 
@@ -104,6 +108,8 @@ class APIRouter:
             kwargs.get("strict_content_type", Default(True)), self.strict_content_type
         )
         kwargs.setdefault("dependency_overrides_provider", self.dependency_overrides_provider)
+        if kwargs.get("max_body_size") is None:
+            kwargs["max_body_size"] = self.max_body_size
         self.routes.append(route_class(self.prefix + path, endpoint, **kwargs))
 
     def add_route(
@@ -195,6 +201,7 @@ class APIRouter:
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),  # noqa: B008 - FastAPI signature
+        max_body_size: int | None = None,
     ) -> None:
         """Copy ``router``'s routes in, under ``prefix``, adding tags/dependencies/responses."""
         if prefix:
@@ -247,6 +254,12 @@ class APIRouter:
                     route.generate_unique_id_function,
                     router.generate_unique_id_function,
                     generate_unique_id_function,
+                ),
+                strict_content_type=route.strict_content_type_setting,
+                # The most specific limit wins: the route's (or its router's), then
+                # the one given here, then this router's.
+                max_body_size=next(
+                    (m for m in (route.max_body_size, max_body_size) if m is not None), None
                 ),
             )
         self.on_startup.extend(router.on_startup)
@@ -335,6 +348,11 @@ class APIRouter:
     async def not_found(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.default is not None:
             await self.default(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            # No WebSocket routes in this release: refuse the handshake cleanly,
+            # as Starlette does for an unknown path (RFC 6455 §7.4.1 code 1000).
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
             return
         if "app" in scope:
             raise HTTPException(status_code=404)

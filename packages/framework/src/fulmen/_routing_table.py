@@ -1,9 +1,10 @@
-"""The routing engine adapter: path templates compiled to matchers, first match wins.
+"""The routing engine adapter: first match wins, as FastAPI routes.
 
-Today each route is an anchored regex built from its template with Starlette's
-converter patterns, tried in registration order. fulmen_router (the C++ trie)
-will replace the internals of ``RoutingTable`` behind this same interface:
-``add``, ``match`` and ``url_path``.
+``RoutingTable`` runs on fulmen_router (the native trie). ``RegexRoutingTable``
+is the same interface done the simple way -- each route an anchored regex built
+with Starlette's converter patterns, tried in registration order -- kept as the
+reference the tests compare the native table against. ``compile_path`` and
+``url_path`` serve ``APIRoute.matches`` and ``url_path_for``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
+
+import fulmen_router
 
 T = TypeVar("T")
 
@@ -120,7 +123,7 @@ class _Entry(Generic[T]):
     target: T
 
 
-class RoutingTable(Generic[T]):
+class RegexRoutingTable(Generic[T]):
     """Routes in registration order; the first whose path and method fit wins."""
 
     def __init__(self) -> None:
@@ -150,6 +153,34 @@ class RoutingTable(Generic[T]):
         return any(entry.compiled.regex.match(path) for entry in self._entries)
 
 
+class RoutingTable(Generic[T]):
+    """The native table: same answers as ``RegexRoutingTable``, one C++ lookup."""
+
+    def __init__(self) -> None:
+        # The native table holds indices into _targets, not the routes themselves:
+        # routes refer back to their app, and a cycle through a native object that
+        # the garbage collector cannot traverse would never be freed.
+        self._router: fulmen_router.Router[int] = fulmen_router.Router()
+        self._targets: list[T] = []
+        # PERF: bound native methods, so a lookup is one call.
+        self._match = self._router.match
+        self.has_path = self._router.path_matches
+
+    def add(self, path: str, methods: frozenset[str] | None, target: T) -> None:
+        methods_list = sorted(methods) if methods else None
+        self._router.add(path, len(self._targets), methods=methods_list)
+        self._targets.append(target)
+
+    def match(self, path: str, method: str) -> Match[T] | None:
+        """The first full match, else the first path-only match (405), else None."""
+        status, found, params = self._match(method, path)
+        if status == fulmen_router.FOUND:
+            return Match(self._targets[found], params or {}, True)
+        if status == fulmen_router.METHOD_NOT_ALLOWED:
+            return Match(None, {}, False, frozenset(found))
+        return None
+
+
 def url_path(compiled: CompiledPath, path_params: dict[str, Any]) -> str | None:
     """Fill ``compiled``'s template; None if the parameter names do not fit exactly."""
     if set(path_params) != set(compiled.converters):
@@ -163,6 +194,7 @@ __all__ = [
     "CompiledPath",
     "Match",
     "NoMatchFound",
+    "RegexRoutingTable",
     "RoutingTable",
     "compile_path",
     "url_path",

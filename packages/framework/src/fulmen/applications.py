@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from fulmen import params
+from fulmen._body_limit import BodyLimit, validate_max_body_size
 from fulmen._errors import ExceptionHandler, ExceptionMiddleware, ServerErrorMiddleware
 from fulmen._lifespan import Lifespan
 from fulmen._route import APIRoute, generate_unique_id
@@ -46,6 +47,8 @@ class Fulmen:
         deprecated: bool | None = None,
         include_in_schema: bool = True,
         generate_unique_id_function: Callable[[APIRoute], str] = Default(generate_unique_id),  # noqa: B008 - FastAPI signature
+        strict_content_type: bool = Default(True),
+        max_body_size: int | None = None,
         **extra: Any,
     ) -> None:
         self.debug = debug
@@ -56,6 +59,8 @@ class Fulmen:
         self.root_path = root_path
         self.extra = extra
         self.state = State()
+        validate_max_body_size(max_body_size)
+        self.max_body_size = max_body_size
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.router = APIRouter(
             routes=routes,
@@ -71,6 +76,7 @@ class Fulmen:
             include_in_schema=include_in_schema,
             responses=responses,
             generate_unique_id_function=generate_unique_id_function,
+            strict_content_type=strict_content_type,
         )
         self.exception_handlers: dict[Any, ExceptionHandler] = {
             HTTPException: http_exception_handler,  # type: ignore[dict-item]
@@ -94,6 +100,8 @@ class Fulmen:
         app: ASGIApp = ExceptionMiddleware(self.router, other)
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
+        if self.max_body_size is not None:
+            app = BodyLimit(app, self.max_body_size)
         return ServerErrorMiddleware(app, handler=error_handler, debug=self.debug)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
