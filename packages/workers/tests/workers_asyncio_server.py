@@ -41,15 +41,23 @@ async def main(ctx: WorkerContext) -> None:
 
     beat = asyncio.create_task(heartbeat())
     await stopped.wait()
-    for server in servers:
-        server.close()  # stop accepting; the supervisor's copy keeps the queue
-    # Every accepted connection gets its answer, even one whose request has
-    # not arrived yet; the supervisor kills us after graceful_timeout anyway.
-    # asyncio accepts a batch of connections per wake-up and sets each one up
-    # in a task of its own: let those run before counting what is in flight,
-    # or a connection accepted at the last moment is closed unanswered.
+    # Stop accepting without closing yet; the supervisor's copy of each
+    # listening socket keeps the queue. asyncio accepts a batch of connections
+    # per wake-up and gives each a transport in a task of its own, one loop
+    # turn later; on Python 3.11 a connection whose task runs after
+    # `server.close()` fails an assertion in `Server._attach`, is dropped
+    # silently and reset at exit. So: stop the accepting first, let those
+    # tasks run, then close (and let the handlers' own tasks start).
+    for sock in ctx.sockets:
+        loop.remove_reader(sock.fileno())
     for _ in range(5):
         await asyncio.sleep(0)
+    for server in servers:
+        server.close()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # Every accepted connection gets its answer, even one whose request has
+    # not arrived yet; the supervisor kills us after graceful_timeout anyway.
     while in_flight:
         await asyncio.wait(set(in_flight))
     beat.cancel()

@@ -139,8 +139,7 @@ class Server:
             self.started.set()
             await self._exit.wait()
         finally:
-            for server in servers:
-                server.close()
+            await _stop_accepting(loop, servers)
             await self._drain(state)
             if "sweeper" in locals():
                 sweeper.cancel()
@@ -236,3 +235,26 @@ def _new_loop_run(coro: Any) -> None:
         asyncio.run(coro)
         return
     uvloop.run(coro)
+
+
+async def _stop_accepting(
+    loop: asyncio.AbstractEventLoop, servers: list[asyncio.AbstractServer]
+) -> None:
+    """Close the listening servers without dropping connections already accepted.
+
+    asyncio's selector loop accepts a batch of connections per wake-up and
+    builds each one's transport in a task one loop turn later; on Python 3.11 a
+    transport built after ``Server.close()`` fails an assertion in
+    ``Server._attach`` and its connection is dropped silently (then reset when
+    the process exits — seen as resets during a supervisor's rolling restart).
+    So stop accepting first, give those tasks their turn, then close. uvloop
+    builds transports at accept time and has no such window.
+    """
+    if isinstance(loop, asyncio.selector_events.BaseSelectorEventLoop):
+        for server in servers:
+            for sock in cast(asyncio.Server, server).sockets:
+                loop.remove_reader(sock.fileno())
+        for _ in range(3):
+            await asyncio.sleep(0)
+    for server in servers:
+        server.close()
