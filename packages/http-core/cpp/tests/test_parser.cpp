@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "fulmen/http/chars.hpp"
 #include "fulmen/http/parser.hpp"
 #include "fulmen/http/writer.hpp"
 #include "fulmen_check.hpp"
@@ -128,9 +129,35 @@ void test_writer() {
   FULMEN_CHECK_EQ(cache.now().size(), 29u);
 }
 
+// The word-at-a-time field-value check agrees with the byte table: every byte
+// value at every position of a word, and words mixing all of them.
+void test_plain_field_bytes() {
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool plain = chars::is_field_value(c) && c != '\t';
+    for (int pos = 0; pos < 8; ++pos) {
+      char word[8] = {'a', '~', ' ', '\x80', '\xff', '!', 'Z', '0'};
+      word[pos] = c;
+      FULMEN_CHECK_EQ(chars::all_plain_field_bytes(word), plain);
+    }
+  }
+  unsigned state = 12345;
+  for (int n = 0; n < 200000; ++n) {
+    char word[8];
+    bool plain = true;
+    for (char& c : word) {
+      state = state * 1103515245u + 12345u;
+      c = static_cast<char>((state >> 16) & 0xff);
+      plain = plain && chars::is_field_value(c) && c != '\t';
+    }
+    FULMEN_CHECK_EQ(chars::all_plain_field_bytes(word), plain);
+  }
+}
+
 }  // namespace
 
 int main() {
+  test_plain_field_bytes();
   test_pipeline_any_split();
   test_rejections();
   test_upgrade();

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace fulmen::http::chars {
@@ -36,6 +38,23 @@ constexpr bool is_token(char c) noexcept { return token[static_cast<unsigned cha
 constexpr bool is_field_value(char c) noexcept {
   return field_value[static_cast<unsigned char>(c)];
 }
+// True when none of the eight bytes at `p` is a control (below 0x20) or DEL:
+// each is then a field-value byte (VCHAR, SP or obs-text). HTAB, also allowed,
+// makes this false; callers fall back to is_field_value for such a word.
+// Word-at-a-time ("SWAR") tests: a byte below n sets its high bit in
+// (w - n*ones) & ~w & highs (exact for "any byte", n <= 128; bytes >= 0x80 are
+// excluded by ~w), and a zero byte of w ^ (0x7f*ones) marks a DEL.
+inline bool all_plain_field_bytes(const char* p) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);  // unaligned, alias-safe load
+  const std::uint64_t controls = (w - ones * 0x20) & ~w & highs;
+  const std::uint64_t del = w ^ (ones * 0x7f);
+  const std::uint64_t dels = (del - ones) & ~del & highs;
+  return (controls | dels) == 0;
+}
+
 constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 constexpr char to_lower(char c) noexcept {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
