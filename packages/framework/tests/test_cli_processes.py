@@ -1,0 +1,142 @@
+"""Signals, workers and reload through the real ``fulmen`` command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from cli_helpers import serve
+
+pytestmark = pytest.mark.timeout(120)
+
+SLOW_APP = """
+import asyncio
+import os
+
+from fulmen import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root() -> dict[str, int]:
+    return {"pid": os.getpid()}
+
+
+@app.get("/slow")
+async def slow(seconds: float = 1.0) -> dict[str, str]:
+    await asyncio.sleep(seconds)
+    return {"slow": "done"}
+
+
+@app.get("/busy")
+def busy(seconds: float = 0.05) -> dict[str, int]:
+    end = __import__("time").monotonic() + seconds
+    while __import__("time").monotonic() < end:
+        pass
+    return {"pid": os.getpid()}
+"""
+
+
+def write_app(tmp_path: Path, text: str = SLOW_APP, name: str = "svc.py") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def _slow_request(url: str, results: list[object]) -> None:
+    try:
+        results.append(httpx.get(url + "/slow", params={"seconds": 1.5}, timeout=20))
+    except Exception as exc:
+        results.append(exc)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_completes_the_request_in_flight_and_exits_0(tmp_path: Path, workers: str) -> None:
+    write_app(tmp_path)
+    with serve(["svc.py", "--workers", workers], cwd=tmp_path, tmp_path=tmp_path) as served:
+        results: list[object] = []
+        client = threading.Thread(target=_slow_request, args=(served.url, results))
+        client.start()
+        time.sleep(0.5)  # the request is in the app's sleep now
+        started = time.monotonic()
+        served.process.send_signal(signal.SIGTERM)
+        code = served.process.wait(30)
+        client.join(30)
+        assert code == 0, served.log
+        assert time.monotonic() - started >= 0.5  # it waited for the request
+        (response,) = results
+        assert isinstance(response, httpx.Response), response
+        assert response.json() == {"slow": "done"}
+        with pytest.raises(httpx.TransportError):  # and it does not listen any more
+            httpx.get(served.url, timeout=2)
+
+
+def test_workers_are_children_of_the_fulmen_process_and_share_the_load(tmp_path: Path) -> None:
+    write_app(tmp_path)
+    with serve(["svc.py", "--workers", "2"], cwd=tmp_path, tmp_path=tmp_path) as served:
+        supervisor = psutil.Process(served.process.pid)
+        deadline = time.monotonic() + 20
+        while len(children := supervisor.children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker_pids = {child.pid for child in children}
+        assert len(worker_pids) == 2  # direct children: no process in between
+
+        seen: dict[int, int] = {}
+        lock = threading.Lock()
+
+        def hammer() -> None:
+            for _ in range(15):  # a new connection each time: the kernel picks a worker
+                pid = httpx.get(served.url + "/busy", timeout=20).json()["pid"]
+                with lock:
+                    seen[pid] = seen.get(pid, 0) + 1
+
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert set(seen) == worker_pids, seen
+        assert min(seen.values()) >= 5, seen  # both took a real share of the 60 requests
+        assert os.getpid() not in seen
+    assert served.process.returncode == 0
+
+
+def test_reload_serves_the_changed_code(tmp_path: Path) -> None:
+    path = write_app(
+        tmp_path,
+        """
+        from fulmen import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/")
+        async def root() -> dict[str, str]:
+            return {"version": "one"}
+        """,
+    )
+    with serve(["svc.py"], command="dev", cwd=tmp_path, tmp_path=tmp_path) as served:
+        assert httpx.get(served.url, timeout=10).json() == {"version": "one"}
+        time.sleep(0.3)  # let the watcher settle before the edit
+        path.write_text(path.read_text().replace('"one"', '"two"'))
+        deadline = time.monotonic() + 30
+        body: object = None
+        while time.monotonic() < deadline:
+            try:
+                body = httpx.get(served.url, timeout=5).json()
+            except httpx.TransportError:
+                body = None
+            if body == {"version": "two"}:
+                break
+            time.sleep(0.1)
+        assert body == {"version": "two"}, served.log
+        assert "reload: " in served.log
+    assert served.process.returncode == 0
