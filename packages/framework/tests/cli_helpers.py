@@ -48,7 +48,11 @@ class Served:
 
 
 def run_cli(
-    args: Sequence[str], *, cwd: Path | str = REPO, timeout: float = 30.0, env: dict[str, str] | None = None
+    args: Sequence[str],
+    *,
+    cwd: Path | str = REPO,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the command to completion (for the failing cases)."""
     return subprocess.run(
@@ -62,7 +66,9 @@ def run_cli(
     )
 
 
-def wait_until_serving(served: Served, path: str = "/", timeout: float = 30.0, **kw: object) -> None:
+def wait_until_serving(
+    served: Served, path: str = "/", timeout: float = 30.0, **kw: object
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if served.process.poll() is not None:

@@ -13,14 +13,18 @@ pytestmark = pytest.mark.timeout(90)
 
 
 def test_items_crud_over_fulmen_run(tmp_path: Path) -> None:
-    with serve(["examples/items.py"], tmp_path=tmp_path) as served, httpx.Client(
-        base_url=served.url, timeout=10
-    ) as client:
+    with (
+        serve(["examples/items.py"], tmp_path=tmp_path) as served,
+        httpx.Client(base_url=served.url, timeout=10) as client,
+    ):
         assert client.get("/").json() == {"app": "items", "docs": "see examples/items.py"}
         assert client.get("/items").json() == []
 
-        created = client.post("/items", json={"name": "pen", "price": 1.5, "tags": ["office"]},
-                              headers={"x-user": "ada"})
+        created = client.post(
+            "/items",
+            json={"name": "pen", "price": 1.5, "tags": ["office"]},
+            headers={"x-user": "ada"},
+        )
         assert created.status_code == 201
         assert created.json() == {"name": "pen", "price": 1.5, "tags": ["office"], "id": 1}
         client.post("/items", json={"name": "mug", "price": 7})

@@ -57,11 +57,17 @@ def test_module_attr_and_errors(tmp_path: Path) -> None:
 
 
 def test_app_then_api_then_first_instance(tmp_path: Path) -> None:
-    write(tmp_path / "both.py", APP.format(name="api", label="api") + APP.format(name="app", label="app"))
+    write(
+        tmp_path / "both.py",
+        APP.format(name="api", label="api") + APP.format(name="app", label="app"),
+    )
     write(tmp_path / "only_api.py", APP.format(name="api", label="api"))
     write(tmp_path / "other.py", "app = 'not an app'\n" + APP.format(name="service", label="s"))
     write(tmp_path / "none.py", "x = 1\n")
-    found = {name: load_app(parse_target(f"{name}.py", cwd=tmp_path)) for name in ("both", "only_api", "other")}
+    found = {
+        name: load_app(parse_target(f"{name}.py", cwd=tmp_path))
+        for name in ("both", "only_api", "other")
+    }
     both = sys.modules["both"]
     assert found["both"] is both.app
     assert found["only_api"] is sys.modules["only_api"].api
@@ -108,13 +114,18 @@ def test_serves_from_pyproject_without_a_target(tmp_path: Path) -> None:
 
 
 def test_python_m_fulmen_and_file_colon_attr(tmp_path: Path) -> None:
-    write(tmp_path / "two.py", APP.format(name="app", label="app") + APP.format(name="admin", label="admin"))
+    write(
+        tmp_path / "two.py",
+        APP.format(name="app", label="app") + APP.format(name="admin", label="admin"),
+    )
     port = str(__import__("cli_helpers").free_port())
     log = tmp_path / "log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "fulmen", "dev", "two.py:admin", "--no-reload", "--port", port],
-            cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     from cli_helpers import Served, wait_until_serving
 
@@ -176,7 +187,9 @@ def test_failing_app_exits_3_with_the_cause(tmp_path: Path, workers: str) -> Non
     imported = run_cli(["run", "bad_import.py", "--port", "0", "--workers", workers], cwd=tmp_path)
     assert imported.returncode == 3, imported.stderr
     assert "definitely_missing_dependency" in imported.stderr
-    lifespan = run_cli(["run", "bad_lifespan.py", "--port", "0", "--workers", workers], cwd=tmp_path)
+    lifespan = run_cli(
+        ["run", "bad_lifespan.py", "--port", "0", "--workers", workers], cwd=tmp_path
+    )
     assert lifespan.returncode == 3, lifespan.stderr
     assert "database unreachable" in lifespan.stderr
 
@@ -187,4 +200,3 @@ def test_address_in_use_exits_2(tmp_path: Path) -> None:
         result = run_cli(["run", "examples/items.py", "--host", "127.0.0.1", "--port", port])
     assert result.returncode == 2
     assert "cannot bind 127.0.0.1:" in result.stderr
-

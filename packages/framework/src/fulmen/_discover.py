@@ -72,17 +72,17 @@ def parse_target(text: str | None, *, app_dir: str = ".", cwd: Path | None = Non
     candidate = here / module_part
     if module_part.endswith(".py") or candidate.is_dir() or "/" in module_part:
         if candidate.is_dir():
-            candidate = candidate / "__init__.py" if (candidate / "__init__.py").is_file() else (
-                candidate / "main.py"
+            candidate = (
+                candidate / "__init__.py"
+                if (candidate / "__init__.py").is_file()
+                else (candidate / "main.py")
             )
         if not candidate.is_file():
             raise TargetError(f"target {text!r}: no such file {str(candidate)!r}")
         module, entry = _module_of_file(candidate)
         return Target(module, attr or None, entry, text)
     if not _looks_like_module(module_part):
-        raise TargetError(
-            f"target {text!r}: expected module:attribute, a .py file or a folder"
-        )
+        raise TargetError(f"target {text!r}: expected module:attribute, a .py file or a folder")
     return Target(module_part, attr or None, str((here / app_dir).resolve()), text)
 
 
@@ -103,7 +103,7 @@ def _from_project(here: Path, app_dir: str) -> Target:
         if (here / name).is_file():
             return parse_target(name, app_dir=app_dir, cwd=here)
     raise TargetError(
-        "no app given: pass module:attr or a file, set [tool.fulmen] app = \"pkg.module:app\" "
+        'no app given: pass module:attr or a file, set [tool.fulmen] app = "pkg.module:app" '
         f"in pyproject.toml, or add one of {', '.join(DEFAULT_FILES)}"
     )
 

@@ -23,13 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from fulmen import _logs
+from fulmen._discover import Target, TargetError, load_app, parse_target
 from fulmen_http import Config, Limits, Server
 from fulmen_workers import Config as WorkersConfig
 from fulmen_workers import Supervisor, WorkerContext
 from fulmen_workers._sockets import bind_socket, parse_bind
-
-from fulmen import _logs
-from fulmen._discover import Target, TargetError, load_app, parse_target
 
 logger = logging.getLogger("fulmen.cli")
 
@@ -270,7 +269,9 @@ def _target_of(app: object) -> Target:
     raise TargetError("reload needs the app at module level in a .py file")
 
 
-def run_app(app: object, *, host: str, port: int, workers: int, reload: bool, **options: Any) -> int:
+def run_app(
+    app: object, *, host: str, port: int, workers: int, reload: bool, **options: Any
+) -> int:
     """`Fulmen.run`: serve `app` with the command line's options."""
     from fulmen.cli import serve
 

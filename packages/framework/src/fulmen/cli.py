@@ -13,8 +13,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from fulmen_workers import BindError, ConfigError, ReloadUnavailableError
-
 from fulmen import _logs
 from fulmen._discover import AppImportError, TargetError, parse_target
 from fulmen._envfile import load_env_file
@@ -26,6 +24,7 @@ from fulmen._run import (
     serve_supervised,
     ssl_context,
 )
+from fulmen_workers import BindError, ConfigError, ReloadUnavailableError
 
 logger = logging.getLogger("fulmen.cli")
 
@@ -140,8 +139,7 @@ def _add_options(p: argparse.ArgumentParser, *, dev: bool) -> None:
         "--proxy-headers",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="honour Forwarded / X-Forwarded-For/-Proto/-Host from trusted addresses "
-        "(default: on)",
+        help="honour Forwarded / X-Forwarded-For/-Proto/-Host from trusted addresses (default: on)",
     )
     g.add_argument(
         "--forwarded-allow-ips",
