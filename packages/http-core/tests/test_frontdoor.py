@@ -30,6 +30,7 @@ async def direct(request: Request) -> Response:
 async def asgi(scope: Any, receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
+
     async def pieces() -> AsyncIterator[bytes]:
         yield b"streamed "
         yield (scope["scheme"] + " " + scope["client"][0]).encode()
