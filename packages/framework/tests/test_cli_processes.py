@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
 import textwrap
 import threading
 import time
@@ -12,7 +14,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from cli_helpers import serve
+from cli_helpers import FULMEN, Served, serve, wait_until_serving
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -140,3 +142,65 @@ def test_reload_serves_the_changed_code(tmp_path: Path) -> None:
         assert body == {"version": "two"}, served.log
         assert "reload: " in served.log
     assert served.process.returncode == 0
+
+
+def test_sighup_replaces_every_worker_without_failing_a_request(tmp_path: Path) -> None:
+    write_app(tmp_path)
+    with serve(["svc.py", "--workers", "2"], cwd=tmp_path, tmp_path=tmp_path) as served:
+        supervisor = psutil.Process(served.process.pid)
+        deadline = time.monotonic() + 20
+        while len(supervisor.children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        before = {child.pid for child in supervisor.children()}
+        failures: list[Exception] = []
+        stop = threading.Event()
+
+        def client() -> None:
+            while not stop.is_set():
+                try:
+                    assert httpx.get(served.url, timeout=10).status_code == 200
+                except Exception as exc:
+                    failures.append(exc)
+
+        thread = threading.Thread(target=client)
+        thread.start()
+        try:
+            served.process.send_signal(signal.SIGHUP)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                after = {child.pid for child in supervisor.children()}
+                if len(after) == 2 and not after & before:
+                    break
+                time.sleep(0.05)
+            time.sleep(0.3)  # requests served by the new workers only
+        finally:
+            stop.set()
+            thread.join(20)
+        assert len(after) == 2
+        assert not after & before, (before, after)
+        assert failures == []
+    assert served.process.returncode == 0
+
+
+def test_inherited_listening_socket(tmp_path: Path) -> None:
+    write_app(tmp_path)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    log = tmp_path / "fd.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [FULMEN, "run", "svc.py", "--fd", str(listener.fileno())],
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
+        )
+    listener.close()  # the child holds its own copy
+    served = Served(process, f"http://127.0.0.1:{port}", log)
+    try:
+        wait_until_serving(served)
+        assert httpx.get(served.url).json()["pid"] == process.pid
+    finally:
+        assert served.stop() == 0
