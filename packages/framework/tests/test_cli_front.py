@@ -227,3 +227,26 @@ def test_tls_with_a_self_signed_certificate(echo_dir: Path) -> None:
         assert seen["url"].startswith("https://127.0.0.1:")
         with pytest.raises(httpx.TransportError):  # plain HTTP is not served there
             httpx.get(served.url.replace("https", "http") + "/echo", timeout=3)
+
+
+def test_log_config_file(echo_dir: Path) -> None:
+    access = echo_dir / "access.log"
+    config = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"bare": {"format": "ACCESS %(message)s"}},
+        "handlers": {
+            "file": {"class": "logging.FileHandler", "filename": str(access), "formatter": "bare"}
+        },
+        "loggers": {"fulmen_http.access": {"handlers": ["file"], "level": "INFO"}},
+    }
+    (echo_dir / "logging.json").write_text(json.dumps(config))
+    with serve(
+        ["echo.py", "--log-config", "logging.json"],
+        cwd=echo_dir,
+        tmp_path=echo_dir,
+        wait_path="/echo",
+    ) as served:
+        httpx.get(served.url + "/echo?from=config")
+    assert "ACCESS 127.0.0.1:" in access.read_text()
+    assert '"GET /echo?from=config HTTP/1.1" 200' in access.read_text()

@@ -146,7 +146,8 @@ def test_reload_serves_the_changed_code(tmp_path: Path) -> None:
 
 def test_sighup_replaces_every_worker_without_failing_a_request(tmp_path: Path) -> None:
     write_app(tmp_path)
-    with serve(["svc.py", "--workers", "2"], cwd=tmp_path, tmp_path=tmp_path) as served:
+    # WEB_CONCURRENCY is --workers' default, as with uvicorn.
+    with serve(["svc.py"], cwd=tmp_path, tmp_path=tmp_path, env={"WEB_CONCURRENCY": "2"}) as served:
         supervisor = psutil.Process(served.process.pid)
         deadline = time.monotonic() + 20
         while len(supervisor.children()) < 2 and time.monotonic() < deadline:
@@ -204,3 +205,29 @@ def test_inherited_listening_socket(tmp_path: Path) -> None:
         assert httpx.get(served.url).json()["pid"] == process.pid
     finally:
         assert served.stop() == 0
+
+
+def test_graceful_shutdown_timeout_cuts_a_slow_request(tmp_path: Path) -> None:
+    write_app(tmp_path)
+    with serve(
+        ["svc.py", "--timeout-graceful-shutdown", "0.5"], cwd=tmp_path, tmp_path=tmp_path
+    ) as served:
+        results: list[object] = []
+        client = threading.Thread(
+            target=lambda: results.append(_get_or_error(served.url + "/slow?seconds=20"))
+        )
+        client.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        served.process.send_signal(signal.SIGTERM)
+        assert served.process.wait(15) == 0
+        assert time.monotonic() - started < 10
+        client.join(15)
+        assert isinstance(results[0], httpx.TransportError)  # cut, not answered
+
+
+def _get_or_error(url: str) -> object:
+    try:
+        return httpx.get(url, timeout=30)
+    except httpx.TransportError as exc:
+        return exc

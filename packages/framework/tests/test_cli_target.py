@@ -200,3 +200,34 @@ def test_address_in_use_exits_2(tmp_path: Path) -> None:
         result = run_cli(["run", "examples/items.py", "--host", "127.0.0.1", "--port", port])
     assert result.returncode == 2
     assert "cannot bind 127.0.0.1:" in result.stderr
+
+
+def test_factory_and_lifespan_off(tmp_path: Path) -> None:
+    write(
+        tmp_path / "factory.py",
+        """
+        from contextlib import asynccontextmanager
+        from fulmen import FastAPI
+
+        @asynccontextmanager
+        async def lifespan(app):
+            raise ConnectionError("database unreachable")
+            yield
+
+        def create_app() -> FastAPI:
+            app = FastAPI(lifespan=lifespan)
+
+            @app.get("/")
+            async def root() -> dict[str, str]:
+                return {"served": "factory"}
+
+            return app
+        """,
+    )
+    with serve(
+        ["factory.py:create_app", "--factory", "--lifespan", "off"], cwd=tmp_path, tmp_path=tmp_path
+    ) as served:
+        assert httpx.get(served.url).json() == {"served": "factory"}
+    failed = run_cli(["run", "factory.py:create_app", "--factory", "--port", "0"], cwd=tmp_path)
+    assert failed.returncode == 3
+    assert "database unreachable" in failed.stderr
