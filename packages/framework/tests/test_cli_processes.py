@@ -231,3 +231,26 @@ def _get_or_error(url: str) -> object:
         return httpx.get(url, timeout=30)
     except httpx.TransportError as exc:
         return exc
+
+
+def test_a_second_sigint_stops_at_once(tmp_path: Path) -> None:
+    write_app(tmp_path)
+    with serve(["svc.py"], cwd=tmp_path, tmp_path=tmp_path) as served:
+        results: list[object] = []
+        client = threading.Thread(
+            target=lambda: results.append(_get_or_error(served.url + "/slow?seconds=30"))
+        )
+        client.start()
+        time.sleep(0.5)
+        served.process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert served.process.poll() is None  # draining: waits for the slow request
+        started = time.monotonic()
+        served.process.send_signal(signal.SIGINT)
+        assert served.process.wait(15) == 0
+        assert time.monotonic() - started < 10
+        client.join(15)
+        # Cut: the connection drops, or a 500 when the handler is cancelled first.
+        (result,) = results
+        assert isinstance(result, httpx.TransportError) or result.status_code == 500  # type: ignore[attr-defined]
+    assert "again: stopping at once" in served.log

@@ -17,6 +17,7 @@ import math
 import os
 import random
 import signal
+import socket
 import ssl
 import sys
 from collections.abc import Callable
@@ -172,7 +173,7 @@ def serve_single(options: RunOptions, app: Any) -> int:
     server = Server(app, config=server_config(options, on_response))
     logger.info("fulmen %d serving on %s (press CTRL+C to quit)", os.getpid(), options.url)
     try:
-        server.run([sock])
+        _run_loop(_single_main(server, sock))
     finally:
         sock.close()
         if options.uds:
@@ -180,6 +181,30 @@ def serve_single(options: RunOptions, app: Any) -> int:
                 os.unlink(options.uds)
     logger.info("fulmen %d stopped", os.getpid())
     return EXIT_OK
+
+
+async def _single_main(server: Server, sock: socket.socket) -> None:
+    """Serve until SIGINT/SIGTERM (graceful); a second one stops at once, as in uvicorn."""
+    loop = asyncio.get_running_loop()
+    serving = loop.create_task(server.serve([sock]))
+    received: list[str] = []
+
+    def on_signal(name: str) -> None:
+        received.append(name)
+        if len(received) == 1:
+            logger.info("received %s: finishing the requests in flight", name)
+            server.request_shutdown()
+        else:
+            logger.warning("received %s again: stopping at once", name)
+            serving.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal, sig.name)
+    try:
+        await serving
+    except asyncio.CancelledError:
+        if not received:
+            raise
 
 
 # ---- the supervisor and its workers -----------------------------------------------
