@@ -250,3 +250,50 @@ def test_log_config_file(echo_dir: Path) -> None:
         httpx.get(served.url + "/echo?from=config")
     assert "ACCESS 127.0.0.1:" in access.read_text()
     assert '"GET /echo?from=config HTTP/1.1" 200' in access.read_text()
+
+
+THREADS_APP = """
+import threading
+import time
+
+from fulmen import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/")
+async def root() -> str:
+    return "ok"
+
+
+@app.get("/thread")
+def thread(seconds: float = 0.3) -> str:
+    time.sleep(seconds)
+    return threading.current_thread().name
+"""
+
+
+def _concurrently(url: str, count: int) -> list[httpx.Response]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(lambda _: httpx.get(url, timeout=30), range(count)))
+
+
+def test_threadpool_size_bounds_def_endpoints(tmp_path: Path) -> None:
+    (tmp_path / "threads.py").write_text(textwrap.dedent(THREADS_APP))
+    with serve(["threads.py", "--threadpool-size", "2"], cwd=tmp_path, tmp_path=tmp_path) as small:
+        names = {r.json() for r in _concurrently(small.url + "/thread", 6)}
+    assert len(names) == 2, names
+    with serve(["threads.py"], cwd=tmp_path, tmp_path=tmp_path) as default:
+        names = {r.json() for r in _concurrently(default.url + "/thread?seconds=1", 6)}
+    assert len(names) > 2, names  # the default pool (40) is not bound to two threads
+
+
+def test_limit_concurrency_answers_503_past_the_limit(tmp_path: Path) -> None:
+    (tmp_path / "threads.py").write_text(textwrap.dedent(THREADS_APP))
+    with serve(["threads.py", "--limit-concurrency", "2"], cwd=tmp_path, tmp_path=tmp_path) as s:
+        statuses = sorted(r.status_code for r in _concurrently(s.url + "/thread?seconds=1", 5))
+    assert statuses.count(200) >= 1
+    assert statuses.count(503) >= 1, statuses
+    assert set(statuses) <= {200, 503}
