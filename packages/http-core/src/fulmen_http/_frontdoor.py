@@ -41,6 +41,7 @@ class TrustedProxies:
         self.everyone = "*" in items
         self.unix = "unix" in items or "unix:" in items
         self.networks: list[Network] = []
+        self._verdicts: dict[str, bool] = {}  # PERF: parse each peer address once
         for item in items:
             if item in ("*", "unix", "unix:"):
                 continue
@@ -63,7 +64,13 @@ class TrustedProxies:
     def trusts_client(self, client: tuple[str, int] | None) -> bool:
         if client is None:  # a Unix-socket peer has no address
             return self.everyone or self.unix
-        return client[0] in self
+        host = client[0]
+        verdict = self._verdicts.get(host)
+        if verdict is None:
+            if len(self._verdicts) >= 4096:  # many distinct peers: start over
+                self._verdicts.clear()
+            verdict = self._verdicts[host] = host in self
+        return verdict
 
 
 @dataclass(slots=True)
@@ -182,9 +189,11 @@ class FrontDoor:
         trusted = self.trusted
         tls = self.tls
         request_id = self.request_id
+        timed = self.access_log
 
         def front_dispatch(request: Request) -> None:
-            request._started = time.perf_counter()  # type: ignore[attr-defined]
+            if timed:
+                request._started = time.perf_counter()  # type: ignore[attr-defined]
             if tls:
                 request.scheme = "https"
             trusted_client = trusted is not None and trusted.trusts_client(request.client)
@@ -217,6 +226,8 @@ class FrontDoor:
         return headers
 
     def log(self, request: Any) -> None:
+        if not access_logger.isEnabledFor(logging.INFO):
+            return
         started = getattr(request, "_started", None)
         duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
         client = request.client
