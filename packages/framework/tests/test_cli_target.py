@@ -191,7 +191,9 @@ def test_failing_app_exits_3_with_the_cause(tmp_path: Path, workers: str) -> Non
         ["run", "bad_lifespan.py", "--port", "0", "--workers", workers], cwd=tmp_path
     )
     assert lifespan.returncode == 3, lifespan.stderr
-    assert "database unreachable" in lifespan.stderr
+    assert lifespan.stderr.strip().splitlines()[-1] == (
+        "fulmen: error: the app failed to start: ConnectionError: database unreachable"
+    )
 
 
 def test_address_in_use_exits_2(tmp_path: Path) -> None:

@@ -234,8 +234,9 @@ def serve_supervised(options: RunOptions, app: Any | None) -> int:
     )
     supervisor = Supervisor(config)
     code = supervisor.run()
-    if supervisor.failure:
-        logger.error("the app failed to start: %s", supervisor.failure.strip().splitlines()[-1])
+    if supervisor.failure:  # the traceback is in the log above; end with its last line
+        cause = supervisor.failure.strip().splitlines()[-1]
+        print(f"fulmen: error: the app failed to start: {cause}", file=sys.stderr)
     return code
 
 

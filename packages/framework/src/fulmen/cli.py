@@ -291,7 +291,9 @@ def serve(options: RunOptions, app: object | None = None) -> int:
         return _fail(EXIT_USAGE, str(exc))
     except RuntimeError as exc:
         if "startup failed" in str(exc):  # the lifespan's start-up said no
-            return _fail(EXIT_STARTUP, str(exc))
+            # Its traceback is in the log above; end with its last line.
+            cause = str(exc).strip().splitlines()[-1]
+            return _fail(EXIT_STARTUP, f"the app failed to start: {cause}")
         raise
 
 
