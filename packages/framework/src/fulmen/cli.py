@@ -292,8 +292,8 @@ def serve(options: RunOptions, app: object | None = None) -> int:
     except RuntimeError as exc:
         if "startup failed" in str(exc):  # the lifespan's start-up said no
             # Its traceback is in the log above; end with its last line.
-            cause = str(exc).strip().splitlines()[-1]
-            return _fail(EXIT_STARTUP, f"the app failed to start: {cause}")
+            last_line = str(exc).strip().splitlines()[-1]
+            return _fail(EXIT_STARTUP, f"the app failed to start: {last_line}")
         raise
 
 
