@@ -21,6 +21,7 @@ pytestmark = pytest.mark.timeout(120)
 SLOW_APP = """
 import asyncio
 import os
+import time
 
 from fulmen import FastAPI
 
@@ -39,9 +40,10 @@ async def slow(seconds: float = 1.0) -> dict[str, str]:
 
 
 @app.get("/busy")
-def busy(seconds: float = 0.05) -> dict[str, int]:
-    end = __import__("time").monotonic() + seconds
-    while __import__("time").monotonic() < end:
+async def busy(seconds: float = 0.05) -> dict[str, int]:
+    # Blocks its worker's loop on purpose: a busy worker cannot accept, the other must.
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
         pass
     return {"pid": os.getpid()}
 """
