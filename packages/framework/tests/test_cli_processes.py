@@ -256,3 +256,19 @@ def test_a_second_sigint_stops_at_once(tmp_path: Path) -> None:
         (result,) = results
         assert isinstance(result, httpx.TransportError) or result.status_code == 500  # type: ignore[attr-defined]
     assert "again: stopping at once" in served.log
+
+
+def test_limit_max_requests_recycles_workers(tmp_path: Path) -> None:
+    write_app(tmp_path)
+    with serve(
+        ["svc.py", "--workers", "2", "--limit-max-requests", "3"], cwd=tmp_path, tmp_path=tmp_path
+    ) as served:
+        pids = set()
+        for _ in range(16):
+            response = httpx.get(served.url, timeout=10)  # a new connection each time
+            assert response.status_code == 200
+            pids.add(response.json()["pid"])
+        # 16 requests at 3 per worker: retired workers were replaced by new ones.
+        assert len(pids) >= 4, pids
+        assert served.process.poll() is None
+    assert "recycled: max_requests reached" in served.log

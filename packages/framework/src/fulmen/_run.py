@@ -251,7 +251,9 @@ def serve_worker(options: RunOptions, app: Any | None, ctx: WorkerContext) -> No
         )
         app = load_app(options.target, factory=options.factory)
     _apply_threadpool(options)
-    server = Server(app, config=server_config(options, ctx.request_served))
+    # Counting requests only matters with a limit; without one the front door may stay off.
+    counter = ctx.request_served if options.limit_max_requests else None
+    server = Server(app, config=server_config(options, counter))
     _run_loop(_worker_main(server, ctx))
 
 
