@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -137,6 +138,11 @@ def test_request_id_headers_and_hook_on_both_faces(
         assert streamed.headers["x-app"] == "1"
         assert streamed.headers["x-frame-options"] == "DENY"
         assert len(streamed.headers["x-request-id"]) == 32
+        # The hook and the log line come right after the response is written, on the
+        # server's thread: the client may read the response a moment before.
+        deadline = time.monotonic() + 5
+        while len(served) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
     assert len(served) == 3
     records = [r for r in caplog.records if r.name == "fulmen_http.access"]
     assert [r.access["status"] for r in records] == [200, 200, 200]  # type: ignore[attr-defined]
