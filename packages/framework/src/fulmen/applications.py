@@ -204,6 +204,31 @@ class Fulmen:
     def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
         return self.router.url_path_for(name, **path_params)
 
+    # -- serving ----------------------------------------------------------------------
+
+    def run(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        *,
+        workers: int = 1,
+        reload: bool = False,
+        **options: Any,
+    ) -> None:
+        """Serve this app like ``fulmen run`` (blocks until SIGINT/SIGTERM).
+
+        ``options`` are the command line's, in snake_case (``log_level="debug"``,
+        ``proxy_headers=False``...). With ``workers > 1`` or ``reload`` this
+        process becomes the supervisor; reload re-imports the module that
+        defines the app, so call ``run()`` under ``if __name__ == "__main__":``.
+        Raises ``SystemExit`` with the exit code when serving fails.
+        """
+        from fulmen._run import run_app
+
+        code = run_app(self, host=host, port=port, workers=workers, reload=reload, **options)
+        if code:
+            raise SystemExit(code)
+
 
 FastAPI = Fulmen
 

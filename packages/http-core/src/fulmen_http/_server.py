@@ -6,15 +6,17 @@ import asyncio
 import logging
 import signal
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from fulmen_http._asgi import ASGIApp, AsgiRequest, Lifespan
 from fulmen_http._asgi import make_dispatch as make_asgi_dispatch
 from fulmen_http._direct import Handler
 from fulmen_http._direct import make_dispatch as make_direct_dispatch
+from fulmen_http._frontdoor import FrontDoor
 from fulmen_http._limits import Limits
 from fulmen_http._protocol import HttpProtocol
 from fulmen_http._request import Request
@@ -41,6 +43,20 @@ class Config:
     access_log: bool = False
     lifespan: str = "auto"
     root_path: str = ""
+    # The front door (fulmen_http/_frontdoor.py); all off by default, and free when off.
+    ssl: ssl.SSLContext | None = None
+    """Serve TLS with this context (the scheme becomes ``https``)."""
+    proxy_headers: bool = False
+    """Believe Forwarded / X-Forwarded-For/-Proto/-Host from `forwarded_allow_ips`."""
+    forwarded_allow_ips: str | Sequence[str] = "127.0.0.1"
+    """Trusted proxies: IPs, networks, ``"unix"`` (Unix-socket peers) or ``"*"``."""
+    request_id: bool = False
+    """Give every request an id (X-Request-ID from a trusted proxy, else a new one),
+    return it in the response and put it in the access log."""
+    headers: Sequence[tuple[bytes, bytes]] = ()
+    """Headers added to every response."""
+    on_response: Callable[[], None] | None = None
+    """Called after every response (counting requests)."""
 
 
 class ServerState:
@@ -113,6 +129,12 @@ class Server:
             dispatch = make_direct_dispatch(self.handler, state.tasks)
             request_class = Request
 
+        front = FrontDoor(self.config)
+        if front.active:
+            dispatch, request_class = front.wrap(dispatch, request_class)
+            # The front door writes the (timed) access log itself.
+            state.config = replace(self.config, access_log=False)
+
         def factory() -> HttpProtocol:
             return HttpProtocol(state, dispatch, request_class)
 
@@ -121,12 +143,18 @@ class Server:
             if sockets:
                 for sock in sockets:
                     servers.append(
-                        await loop.create_server(factory, sock=sock, backlog=self.config.backlog)
+                        await loop.create_server(
+                            factory, sock=sock, backlog=self.config.backlog, ssl=self.config.ssl
+                        )
                     )
             else:
                 servers.append(
                     await loop.create_server(
-                        factory, self.config.host, self.config.port, backlog=self.config.backlog
+                        factory,
+                        self.config.host,
+                        self.config.port,
+                        backlog=self.config.backlog,
+                        ssl=self.config.ssl,
                     )
                 )
             self.addresses = [
