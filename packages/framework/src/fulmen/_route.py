@@ -24,6 +24,7 @@ from fulmen._dependant import (
     should_embed_body,
 )
 from fulmen._errors import wrap_app_handling_exceptions
+from fulmen._fast_mark import mark_fast
 from fulmen._fields import ModelField, create_response_field
 from fulmen._routing_table import CompiledPath, NoMatchFound, compile_path, url_path
 from fulmen._streams import stream_item_type
@@ -246,7 +247,9 @@ class APIRoute:
 
         validate_max_body_size(max_body_size)
         self.max_body_size = max_body_size
-        self.app = routing.request_response(self.get_route_handler())
+        handler = self.get_route_handler()
+        self.app = routing.request_response(handler)
+        mark_fast(self, handler)
         if max_body_size is not None:
             self.app = BodyLimit(self.app, max_body_size)
 
