@@ -161,11 +161,23 @@ def get_request_handler(
         context,
     )
 
+    # PERF: the error context depends only on the method and root path: built once each.
+    contexts: dict[tuple[str, str], EndpointContext] = {}
+
+    def endpoint_context(request: Request) -> EndpointContext:
+        method = request.method
+        root = request.scope.get("root_path", "")
+        endpoint_ctx = contexts.get((method, root))
+        if endpoint_ctx is None:
+            endpoint_ctx = {**context}
+            if dependant.path:
+                endpoint_ctx["path"] = f"{method} {root.rstrip('/')}{dependant.path}"
+            if len(contexts) < 64:
+                contexts[(method, root)] = endpoint_ctx
+        return endpoint_ctx
+
     async def handler(request: Request) -> Response:
-        endpoint_ctx: EndpointContext = {**context}
-        if dependant.path:
-            root = request.scope.get("root_path", "").rstrip("/")
-            endpoint_ctx["path"] = f"{request.method} {root}{dependant.path}"
+        endpoint_ctx = endpoint_context(request)
         body: Any = Undefined
         if body_field is not None:
             body = await _read_body(request, strict_content_type, endpoint_ctx)
