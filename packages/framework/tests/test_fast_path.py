@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -106,7 +106,7 @@ def test_differential_apps_answer_the_same(name: str) -> None:
 
 
 @pytest.fixture
-def asgi_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
+def asgi_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Counts what only the ASGI path does: http scopes reaching ``Fulmen.__call__``
     and ASGI ``send`` messages on the server's requests."""
     counts = {"app": 0, "send": 0}
@@ -124,7 +124,7 @@ def asgi_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
 
     monkeypatch.setattr(fulmen.FastAPI, "__call__", counting_call)
     monkeypatch.setattr(AsgiRequest, "send", counting_send)
-    yield counts
+    return counts
 
 
 def build_hot(fw: Any) -> Any:
@@ -315,4 +315,5 @@ def test_file_response_on_the_fast_path(tmp_path: Any) -> None:
 
     calls = [get("/file"), get("/file", headers={"range": "bytes=5-14"}), call("HEAD", "/file")]
     results = compare_paths(build, calls)
-    assert results[1]["status"] == 206 and results[1]["body"] == b"5678901234"
+    assert results[1]["status"] == 206
+    assert results[1]["body"] == b"5678901234"

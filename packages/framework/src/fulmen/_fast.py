@@ -108,6 +108,22 @@ class _Cycle:
         self.scope = scope
         self.started = False
 
+    def write_now(self, response: Response) -> bool:
+        """Send a plain response without a background task at once (no
+        coroutine); False when ``write`` must do it."""
+        if type(response).__call__ is not _RESPONSE_CALL or response.background is not None:
+            return False
+        self.started = True
+        req = self.request
+        try:
+            req.send_response(response.status_code, response.raw_headers, bytes(response.body))
+        except TypeError:
+            req._response_started = False
+            req.send_response(
+                response.status_code, _plain_headers(response.raw_headers), bytes(response.body)
+            )
+        return True
+
     async def write(self, response: Response) -> None:
         """Send ``response`` as its ASGI ``__call__`` would, then its background task."""
         self.started = True
@@ -233,29 +249,67 @@ class FastPath:
         cycle = _Cycle(req, scope)
         try:  # ServerErrorMiddleware
             try:  # ExceptionMiddleware
-                if route is not None:
-                    scope["path_params"] = params or {}
-                    scope["endpoint"] = route.endpoint
-                    scope["route"] = route
-                    await self._run_route(fast[1], fast[2], scope, cycle)
-                elif status == _METHOD_NOT_ALLOWED:
-                    # RFC 9110 §15.5.6: list the path's methods in Allow.
-                    raise HTTPException(405, headers={"Allow": ", ".join(sorted(found))})
-                else:
+                if route is None:
+                    if status == _METHOD_NOT_ALLOWED:
+                        # RFC 9110 §15.5.6: list the path's methods in Allow.
+                        raise HTTPException(405, headers={"Allow": ", ".join(sorted(found))})
                     await self._not_found(router, table, path, scope, cycle)
+                    return None
+                scope["path_params"] = params or {}
+                scope["endpoint"] = route.endpoint
+                scope["route"] = route
+                # As fulmen._route.request_response, written out here (PERF: one
+                # coroutine less): two exit stacks (function-scoped yield
+                # dependencies close after the endpoint, request-scoped ones after
+                # the response), the route's own exception handling around it.
+                # The ``async with AsyncExitStack()`` blocks are unrolled so that
+                # an empty stack costs no __aenter__/__aexit__ calls; a stack with
+                # callbacks is left exactly as ``async with`` would leave it.
+                request = Request(scope, req.receive)
+                request_stack = AsyncExitStack()
+                function_stack = AsyncExitStack()
+                scope["fastapi_inner_astack"] = request_stack
+                scope["fastapi_function_astack"] = function_stack
+                try:
+                    awaited = False
+                    try:
+                        try:
+                            if fast[2]:
+                                response = await fast[1](request)
+                            else:
+                                response = await run_in_threadpool(fast[1], request)
+                        except BaseException as exc:
+                            if not await _exit(function_stack, exc):
+                                raise
+                        else:
+                            if function_stack._exit_callbacks:  # type: ignore[attr-defined]
+                                await function_stack.__aexit__(None, None, None)
+                        if not cycle.write_now(response):
+                            await cycle.write(response)
+                        awaited = True
+                    except BaseException as exc:
+                        if not await _exit(request_stack, exc):
+                            raise
+                    else:
+                        if request_stack._exit_callbacks:  # type: ignore[attr-defined]
+                            await request_stack.__aexit__(None, None, None)
+                    if not awaited:
+                        raise FastAPIError(_NOT_AWAITED)
+                except Exception as exc:
+                    await self._handle_exception(exc, request, scope, cycle)
             except Exception as exc:
                 await self._handle_exception(exc, Request(scope, req.receive), scope, cycle)
         except Exception as exc:
-            response: Response
+            error_response: Response
             if plan.debug:
                 trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                response = PlainTextResponse(trace, status_code=500)
+                error_response = PlainTextResponse(trace, status_code=500)
             elif plan.error_handler is not None:
-                response = await _call_handler(plan.error_handler, Request(scope), exc)
+                error_response = await _call_handler(plan.error_handler, Request(scope), exc)
             else:
-                response = PlainTextResponse("Internal Server Error", status_code=500)
+                error_response = PlainTextResponse("Internal Server Error", status_code=500)
             if not cycle.started:
-                await cycle.write(response)
+                await cycle.write(error_response)
             raise  # fulmen_http logs it (and test clients re-raise it)
         return None
 
@@ -288,51 +342,6 @@ class FastPath:
         response = await _call_handler(handler, request, exc)
         if response is not None:
             await cycle.write(response)
-
-    async def _run_route(
-        self,
-        func: Callable[[Request], Any],
-        is_coroutine: bool,
-        scope: dict[str, Any],
-        cycle: _Cycle,
-    ) -> None:
-        # As fulmen._route.request_response: two exit stacks (function-scoped yield
-        # dependencies close after the endpoint, request-scoped ones after the
-        # response), the route's own exception handling around it all.
-        request = Request(scope, cycle.request.receive)
-        # PERF: the two ``async with AsyncExitStack()`` blocks written out, so that
-        # an empty stack (no yield dependencies) costs no __aenter__/__aexit__
-        # calls; a stack with callbacks is left exactly as ``async with`` would.
-        request_stack = AsyncExitStack()
-        function_stack = AsyncExitStack()
-        scope["fastapi_inner_astack"] = request_stack
-        scope["fastapi_function_astack"] = function_stack
-        try:
-            awaited = False
-            try:
-                try:
-                    if is_coroutine:
-                        response = await func(request)
-                    else:
-                        response = await run_in_threadpool(func, request)
-                except BaseException as exc:
-                    if not await _exit(function_stack, exc):
-                        raise
-                else:
-                    if function_stack._exit_callbacks:  # type: ignore[attr-defined]
-                        await function_stack.__aexit__(None, None, None)
-                await cycle.write(response)
-                awaited = True
-            except BaseException as exc:
-                if not await _exit(request_stack, exc):
-                    raise
-            else:
-                if request_stack._exit_callbacks:  # type: ignore[attr-defined]
-                    await request_stack.__aexit__(None, None, None)
-            if not awaited:
-                raise FastAPIError(_NOT_AWAITED)
-        except Exception as exc:
-            await self._handle_exception(exc, request, scope, cycle)
 
 
 def direct_handler(app: Any, state: dict[str, Any], root_path: str) -> Callable[[Any], Any]:

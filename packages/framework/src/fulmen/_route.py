@@ -46,7 +46,7 @@ class RequestExitStack(AsyncExitStack):
         # to close; with no callbacks it would return False anyway.
         if not self._exit_callbacks:  # type: ignore[attr-defined]
             return False
-        return await super().__aexit__(*exc_details)
+        return bool(await super().__aexit__(*exc_details))
 
 
 def request_response(func: Callable[[Request], Any]) -> ASGIApp:
