@@ -226,8 +226,6 @@ class FastPath:
         elif status != _METHOD_NOT_ALLOWED and router.default is not None:
             return NotImplemented
         # What the ASGI path's scope holds by the time the route runs.
-        req._asgi_status = None
-        req._body_handed = False
         scope: dict[str, Any] = {
             "type": "http",
             "asgi": _ASGI,
