@@ -317,3 +317,73 @@ def test_file_response_on_the_fast_path(tmp_path: Any) -> None:
     results = compare_paths(build, calls)
     assert results[1]["status"] == 206
     assert results[1]["body"] == b"5678901234"
+
+
+def test_own_call_responses_and_error_handlers() -> None:
+    """A response class with its own __call__ that fails before starting, a
+    streaming body that fails midway, handlers by class and by status."""
+
+    def build(fw: Any) -> Any:
+        app = fw.FastAPI()
+
+        class Broken(fw.responses.Response):
+            async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+                raise LookupError("before start")
+
+        class Echo(fw.responses.Response):
+            async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+                await send({"type": "http.response.start", "status": 201, "headers": []})
+                await send({"type": "http.response.body", "body": b"own", "more_body": True})
+                await send({"type": "http.response.body", "body": b" call"})
+
+        @app.exception_handler(LookupError)
+        async def lookup(request: Any, exc: Exception) -> Any:
+            return fw.responses.JSONResponse({"lookup": str(exc)}, status_code=418)
+
+        @app.exception_handler(500)
+        async def server_error(request: Any, exc: Exception) -> Any:
+            return fw.responses.PlainTextResponse("custom 500", status_code=500)
+
+        @app.get("/broken")
+        async def broken() -> Any:
+            return Broken(b"never")
+
+        @app.get("/echo")
+        async def echo() -> Any:
+            return Echo()
+
+        @app.get("/teapot")
+        async def teapot() -> Any:
+            raise KeyError("missing")
+
+        @app.get("/crash")
+        async def crash() -> Any:
+            raise ValueError("unhandled")
+
+        @app.get("/half")
+        async def half() -> Any:
+            async def pieces() -> Any:
+                yield b"first"
+                raise LookupError("midway")
+
+            return fw.responses.StreamingResponse(pieces())
+
+        @app.get("/empty-stream")
+        async def empty_stream() -> Any:
+            async def pieces() -> Any:
+                return
+                yield b""  # an async generator that yields nothing
+
+            return fw.responses.StreamingResponse(pieces(), headers={"x-tag": "empty"})
+
+        return app
+
+    calls = [get("/broken"), get("/echo"), get("/teapot"), get("/crash"), get("/empty-stream")]
+    results = compare_paths(build, calls)
+    assert results[0]["status"] == 418
+    assert results[1]["body"] == b"own call"
+    assert results[3]["body"] == b"custom 500"
+    with pytest.raises(httpx.RemoteProtocolError):  # a stream cut midway, on both paths
+        answers(build(FULMEN), [get("/half")], fast=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        answers(build(FULMEN), [get("/half")], fast=False)

@@ -114,6 +114,12 @@ class _Cycle:
         if type(response).__call__ is not _RESPONSE_CALL or response.background is not None:
             return False
         self.started = True
+        self._send_whole(response)
+        return True
+
+    def _send_whole(self, response: Response) -> None:
+        # As fulmen_http's ASGI send: head and body in one write; headers that are
+        # not (bytes, bytes) tuples are converted on a second try.
         req = self.request
         try:
             req.send_response(response.status_code, response.raw_headers, bytes(response.body))
@@ -122,30 +128,23 @@ class _Cycle:
             req.send_response(
                 response.status_code, _plain_headers(response.raw_headers), bytes(response.body)
             )
-        return True
 
     async def write(self, response: Response) -> None:
         """Send ``response`` as its ASGI ``__call__`` would, then its background task."""
-        self.started = True
         call = type(response).__call__
         req = self.request
-        if call is _RESPONSE_CALL:
-            try:
-                req.send_response(response.status_code, response.raw_headers, bytes(response.body))
-            except TypeError:
-                req._response_started = False
-                req.send_response(
-                    response.status_code,
-                    _plain_headers(response.raw_headers),
-                    bytes(response.body),
-                )
-        elif call is _STREAMING_CALL:
-            await self._stream(response)  # type: ignore[arg-type]
-        else:
+        if call is not _RESPONSE_CALL and call is not _STREAMING_CALL:
             # A response class with its own ASGI __call__ (FileResponse, a user's):
             # it writes itself through the request's ASGI send, and runs its task.
-            await response(self.scope, req.receive, req.send)
+            # It has "started" once it sends http.response.start, as on ASGI (an
+            # error before that can still become an error response).
+            await response(self.scope, req.receive, self.tracked_send)
             return
+        self.started = True  # both classes send http.response.start first
+        if call is _RESPONSE_CALL:
+            self._send_whole(response)
+        else:
+            await self._stream(response)  # type: ignore[arg-type]
         if response.background is not None:
             await response.background()
 
