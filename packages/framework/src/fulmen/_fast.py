@@ -36,6 +36,7 @@ from fulmen._errors import (
     _call_handler,
     _lookup,
 )
+from fulmen._route import NOT_AWAITED
 from fulmen._router import APIRouter
 from fulmen._types import Message
 from fulmen.concurrency import run_in_threadpool
@@ -50,13 +51,6 @@ _METHOD_NOT_ALLOWED = fulmen_router.METHOD_NOT_ALLOWED
 _ASGI = {"version": "3.0", "spec_version": "2.4"}
 _RESPONSE_CALL = Response.__call__
 _STREAMING_CALL = StreamingResponse.__call__
-_NOT_AWAITED = (
-    "Response not awaited. There's a high chance that the application code is "
-    "raising an exception and a dependency with yield has a block with a bare "
-    "except, or a block with except Exception, and is not raising the exception "
-    "again. Read more about it in the docs: https://fastapi.tiangolo.com/tutorial/"
-    "dependencies/dependencies-with-yield/#dependencies-with-yield-and-except"
-)
 
 
 class _Plan:
@@ -291,7 +285,7 @@ class FastPath:
                         if request_stack._exit_callbacks:  # type: ignore[attr-defined]
                             await request_stack.__aexit__(None, None, None)
                     if not awaited:
-                        raise FastAPIError(_NOT_AWAITED)
+                        raise FastAPIError(NOT_AWAITED)
                 except Exception as exc:
                     await self._handle_exception(exc, request, scope, cycle)
             except Exception as exc:

@@ -36,6 +36,14 @@ from fulmen.exceptions import FastAPIError, HTTPException
 from fulmen.requests import Request
 from fulmen.responses import JSONResponse, PlainTextResponse, Response
 
+NOT_AWAITED = (
+    "Response not awaited. There's a high chance that the application code is "
+    "raising an exception and a dependency with yield has a block with a bare "
+    "except, or a block with except Exception, and is not raising the exception "
+    "again. Read more about it in the docs: https://fastapi.tiangolo.com/tutorial/"
+    "dependencies/dependencies-with-yield/#dependencies-with-yield-and-except"
+)
+
 
 class RequestExitStack(AsyncExitStack):
     """The per-request exit stacks: as AsyncExitStack, minus the cost of leaving
@@ -72,13 +80,7 @@ def request_response(func: Callable[[Request], Any]) -> ASGIApp:
                 await response(scope, receive, send)
                 awaited = True
             if not awaited:
-                raise FastAPIError(
-                    "Response not awaited. There's a high chance that the application code is "
-                    "raising an exception and a dependency with yield has a block with a bare "
-                    "except, or a block with except Exception, and is not raising the exception "
-                    "again. Read more about it in the docs: https://fastapi.tiangolo.com/tutorial/"
-                    "dependencies/dependencies-with-yield/#dependencies-with-yield-and-except"
-                )
+                raise FastAPIError(NOT_AWAITED)
 
         await wrap_app_handling_exceptions(inner, request)(scope, receive, send)
 
