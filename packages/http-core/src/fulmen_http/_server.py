@@ -119,10 +119,15 @@ class Server:
                 # The app's own direct handler (the framework's fast path). It gets
                 # the lifespan state its requests copy, and may decline requests
                 # (NotImplemented): those go through ``dispatch``, over ASGI.
-                direct = hook(state=lifespan.state, root_path=self.config.root_path)
+                try:
+                    direct = hook(state=lifespan.state, root_path=self.config.root_path)
+                except BaseException:
+                    await lifespan.shutdown()  # started above: end it before failing
+                    raise
             if direct is not None:
                 dispatch = make_direct_dispatch(direct, state.tasks, fallback=dispatch)
                 self.fast_path = True
+                logger.info("serving the app through its direct handler (fast path)")
         else:
             assert self.handler is not None
             dispatch = make_direct_dispatch(self.handler, state.tasks)
