@@ -153,7 +153,8 @@ class ModelField:
         self, value: Any, values: dict[str, Any] | None = None, *, loc: tuple[int | str, ...] = ()
     ) -> tuple[Any, list[dict[str, Any]]]:
         try:
-            return self._adapter.validate_python(value, from_attributes=True), []
+            # PERF: pydantic-core's validator directly, without TypeAdapter's wrapper.
+            return self._adapter.validator.validate_python(value, from_attributes=True), []
         except ValidationError as exc:
             return None, [
                 {**error, "loc": loc + tuple(error.get("loc", ()))}
@@ -184,7 +185,7 @@ class ModelField:
         exclude_defaults: bool = False,
         exclude_none: bool = False,
     ) -> Any:
-        return self._adapter.dump_python(
+        return self._adapter.serializer.to_python(
             value,
             mode=mode,
             include=include,
@@ -206,7 +207,7 @@ class ModelField:
         exclude_defaults: bool = False,
         exclude_none: bool = False,
     ) -> bytes:
-        return self._adapter.dump_json(
+        return self._adapter.serializer.to_json(
             value,
             include=include,
             exclude=exclude,

@@ -13,7 +13,7 @@ from typing import Any
 from fulmen import _json
 from fulmen._dependant import Dependant
 from fulmen._fields import ModelField, Undefined
-from fulmen._solve import solve_dependencies
+from fulmen._solve import SolvedDependency, new_sub_response, solve_dependencies
 from fulmen._streams import async_lines, line_encoder, sync_lines
 from fulmen._types import IncEx
 from fulmen.concurrency import run_in_threadpool
@@ -161,22 +161,55 @@ def get_request_handler(
         context,
     )
 
+    # PERF: the error context depends only on the method and root path: built once each.
+    contexts: dict[tuple[str, str], EndpointContext] = {}
+
+    def endpoint_context(request: Request) -> EndpointContext:
+        method = request.method
+        root = request.scope.get("root_path", "")
+        endpoint_ctx = contexts.get((method, root))
+        if endpoint_ctx is None:
+            endpoint_ctx = {**context}
+            if dependant.path:
+                endpoint_ctx["path"] = f"{method} {root.rstrip('/')}{dependant.path}"
+            if len(contexts) < 64:
+                contexts[(method, root)] = endpoint_ctx
+        return endpoint_ctx
+
+    # PERF: an endpoint without parameters or dependencies has nothing to solve:
+    # its (empty) solution is made directly. The dependant is final by now (the
+    # route added its dependencies before building this handler).
+    nothing_to_solve = not (
+        dependant.dependencies
+        or dependant.path_params
+        or dependant.query_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or dependant.body_params
+        or dependant.request_param_name
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+    )
+
     async def handler(request: Request) -> Response:
-        endpoint_ctx: EndpointContext = {**context}
-        if dependant.path:
-            root = request.scope.get("root_path", "").rstrip("/")
-            endpoint_ctx["path"] = f"{request.method} {root}{dependant.path}"
+        endpoint_ctx = endpoint_context(request)
         body: Any = Undefined
         if body_field is not None:
             body = await _read_body(request, strict_content_type, endpoint_ctx)
-        solved = await solve_dependencies(
-            request=request,
-            dependant=dependant,
-            body=body,
-            dependency_overrides_provider=dependency_overrides_provider,
-            async_exit_stack=request.scope["fastapi_inner_astack"],
-            embed_body_fields=embed_body_fields,
-        )
+        if nothing_to_solve:
+            solved = SolvedDependency({}, [], None, new_sub_response(), {})
+        else:
+            solved = await solve_dependencies(
+                request=request,
+                dependant=dependant,
+                body=body,
+                dependency_overrides_provider=dependency_overrides_provider,
+                async_exit_stack=request.scope["fastapi_inner_astack"],
+                embed_body_fields=embed_body_fields,
+            )
         if solved.errors:
             raise RequestValidationError(
                 solved.errors, body=None if body is Undefined else body, endpoint_ctx=endpoint_ctx

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
+from fulmen._fast_mark import mark_fast
 from fulmen._route import Match, _route_path, request_response
 from fulmen._routing_table import NoMatchFound, compile_path, url_path
 from fulmen._types import Scope
@@ -37,6 +38,7 @@ class Route:
         self.path_format = self.compiled.format
         self.param_convertors = self.compiled.converters
         self.app = request_response(endpoint)
+        mark_fast(self, endpoint)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if scope.get("type") != "http":

@@ -24,6 +24,7 @@ from fulmen._dependant import (
     should_embed_body,
 )
 from fulmen._errors import wrap_app_handling_exceptions
+from fulmen._fast_mark import mark_fast
 from fulmen._fields import ModelField, create_response_field
 from fulmen._routing_table import CompiledPath, NoMatchFound, compile_path, url_path
 from fulmen._streams import stream_item_type
@@ -34,6 +35,26 @@ from fulmen.exception_handlers import is_body_allowed_for_status_code
 from fulmen.exceptions import FastAPIError, HTTPException
 from fulmen.requests import Request
 from fulmen.responses import JSONResponse, PlainTextResponse, Response
+
+NOT_AWAITED = (
+    "Response not awaited. There's a high chance that the application code is "
+    "raising an exception and a dependency with yield has a block with a bare "
+    "except, or a block with except Exception, and is not raising the exception "
+    "again. Read more about it in the docs: https://fastapi.tiangolo.com/tutorial/"
+    "dependencies/dependencies-with-yield/#dependencies-with-yield-and-except"
+)
+
+
+class RequestExitStack(AsyncExitStack):
+    """The per-request exit stacks: as AsyncExitStack, minus the cost of leaving
+    an empty one (the usual case: no yield dependencies)."""
+
+    async def __aexit__(self, *exc_details: Any) -> bool:
+        # PERF: AsyncExitStack.__aexit__ walks exception context even with nothing
+        # to close; with no callbacks it would return False anyway.
+        if not self._exit_callbacks:  # type: ignore[attr-defined]
+            return False
+        return bool(await super().__aexit__(*exc_details))
 
 
 def request_response(func: Callable[[Request], Any]) -> ASGIApp:
@@ -48,9 +69,9 @@ def request_response(func: Callable[[Request], Any]) -> ASGIApp:
 
         async def inner(scope: Scope, receive: Receive, send: Send) -> None:
             awaited = False
-            async with AsyncExitStack() as request_stack:
+            async with RequestExitStack() as request_stack:
                 scope["fastapi_inner_astack"] = request_stack
-                async with AsyncExitStack() as function_stack:
+                async with RequestExitStack() as function_stack:
                     scope["fastapi_function_astack"] = function_stack
                     if is_coroutine:
                         response = await func(request)
@@ -59,13 +80,7 @@ def request_response(func: Callable[[Request], Any]) -> ASGIApp:
                 await response(scope, receive, send)
                 awaited = True
             if not awaited:
-                raise FastAPIError(
-                    "Response not awaited. There's a high chance that the application code is "
-                    "raising an exception and a dependency with yield has a block with a bare "
-                    "except, or a block with except Exception, and is not raising the exception "
-                    "again. Read more about it in the docs: https://fastapi.tiangolo.com/tutorial/"
-                    "dependencies/dependencies-with-yield/#dependencies-with-yield-and-except"
-                )
+                raise FastAPIError(NOT_AWAITED)
 
         await wrap_app_handling_exceptions(inner, request)(scope, receive, send)
 
@@ -246,7 +261,9 @@ class APIRoute:
 
         validate_max_body_size(max_body_size)
         self.max_body_size = max_body_size
-        self.app = routing.request_response(self.get_route_handler())
+        handler = self.get_route_handler()
+        self.app = routing.request_response(handler)
+        mark_fast(self, handler)
         if max_body_size is not None:
             self.app = BodyLimit(self.app, max_body_size)
 
@@ -313,4 +330,4 @@ class APIRoute:
         return f"APIRoute(path={self.path!r}, name={self.name!r}, methods={sorted(self.methods)!r})"
 
 
-__all__ = ["APIRoute", "Match", "generate_unique_id", "request_response"]
+__all__ = ["APIRoute", "Match", "RequestExitStack", "generate_unique_id", "request_response"]

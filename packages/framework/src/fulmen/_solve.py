@@ -135,17 +135,14 @@ async def solve_dependencies(
             values[sub.name] = solved
         dependency_cache.setdefault(key, solved)
     # PERF: each source (query string, headers, cookies) is parsed only if asked for.
-    for fields, source_name in (
-        (dependant.path_params, "path_params"),
-        (dependant.query_params, "query_params"),
-        (dependant.header_params, "headers"),
-        (dependant.cookie_params, "cookies"),
-    ):
-        if fields:
-            source = getattr(request, source_name)
-            field_values, field_errors = request_params_to_args(fields, source)
-            values.update(field_values)
-            errors.extend(field_errors)
+    if dependant.path_params:
+        _add_params(dependant.path_params, request.path_params, values, errors)
+    if dependant.query_params:
+        _add_params(dependant.query_params, request.query_params, values, errors)
+    if dependant.header_params:
+        _add_params(dependant.header_params, request.headers, values, errors)
+    if dependant.cookie_params:
+        _add_params(dependant.cookie_params, request.cookies, values, errors)
     if dependant.body_params:
         body_values, body_errors = request_body_to_args(
             dependant.body_params, body, embed_body_fields
@@ -177,6 +174,14 @@ def _lookup(field: ModelField, source: Mapping[str, Any], key: str) -> Any:
     if value is None or (is_sequence and len(value) == 0):
         return Undefined
     return value
+
+
+def _add_params(
+    fields: list[ModelField], source: Mapping[str, Any], values: dict[str, Any], errors: list[Any]
+) -> None:
+    field_values, field_errors = request_params_to_args(fields, source)
+    values.update(field_values)
+    errors.extend(field_errors)
 
 
 def request_params_to_args(

@@ -112,6 +112,17 @@ class Fulmen:
             self.middleware_stack = self.build_middleware_stack()
         await self.middleware_stack(scope, receive, send)
 
+    def __fulmen_http__(
+        self, *, state: dict[str, Any], root_path: str = ""
+    ) -> Callable[[Any], Any] | None:
+        """fulmen_http's hook: the direct handler that serves this app without
+        ASGI (fulmen._fast). None for a subclass with its own ``__call__``."""
+        if type(self).__call__ is not Fulmen.__call__:
+            return None
+        from fulmen._fast import direct_handler
+
+        return direct_handler(self, state, root_path)
+
     # -- FastAPI's application API --------------------------------------------------
 
     def add_middleware(self, middleware_class: Any, *args: Any, **kwargs: Any) -> None:

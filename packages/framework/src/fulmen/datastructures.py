@@ -199,7 +199,16 @@ class QueryParams(MultiDict):
         if isinstance(query, bytes):
             query = query.decode("latin-1")
         if isinstance(query, str):
-            super().__init__(parse_qsl(query, keep_blank_values=True))
+            if "%" in query or "+" in query:
+                super().__init__(parse_qsl(query, keep_blank_values=True))
+            else:
+                # PERF: nothing to unquote: the same pairs as parse_qsl, split directly.
+                super().__init__(
+                    [
+                        (name, value)
+                        for name, _, value in (p.partition("=") for p in query.split("&") if p)
+                    ]
+                )
         else:
             super().__init__(query)
 

@@ -6,6 +6,7 @@ which writes it over ASGI and then runs its background task.
 
 from __future__ import annotations
 
+import functools
 import http.cookies
 from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import datetime
@@ -18,6 +19,14 @@ from fulmen._types import Receive, Scope, Send
 from fulmen.background import BackgroundTask
 from fulmen.concurrency import iterate_in_threadpool
 from fulmen.datastructures import URL, MutableHeaders
+
+
+@functools.lru_cache(maxsize=128)
+def _content_type(media_type: str, charset: str) -> bytes:
+    # PERF: a handful of (media type, charset) pairs: each header value built once.
+    if media_type.startswith("text/") and "charset=" not in media_type.lower():
+        media_type += f"; charset={charset}"
+    return media_type.encode("latin-1")
 
 
 class Response:
@@ -49,23 +58,22 @@ class Response:
         return str(content).encode(self.charset)
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
-        raw = [
-            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()
-        ]
-        present = {name for name, _ in raw}
+        if headers:
+            raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+            present = {name for name, _ in raw}
+        else:
+            raw, present = [], set()  # PERF: the usual case, no headers given
         body = getattr(self, "body", None)
         # As Starlette: no content-length on 1xx/204/304, which have no body (RFC 9110 §8.6).
+        status = self.status_code
         if (
-            b"content-length" not in present
-            and body is not None
-            and not (self.status_code < 200 or self.status_code in (204, 304))
+            body is not None
+            and not (status < 200 or status == 204 or status == 304)
+            and b"content-length" not in present
         ):
             raw.append((b"content-length", str(len(body)).encode("latin-1")))
         if self.media_type is not None and b"content-type" not in present:
-            content_type = self.media_type
-            if content_type.startswith("text/") and "charset=" not in content_type.lower():
-                content_type += f"; charset={self.charset}"
-            raw.append((b"content-type", content_type.encode("latin-1")))
+            raw.append((b"content-type", _content_type(self.media_type, self.charset)))
         self.raw_headers = raw
 
     @property

@@ -37,6 +37,13 @@ class AsgiRequest(Request):
     _body_handed: bool
     _asgi_headers: Sequence[tuple[bytes, bytes]]
 
+    def __init__(self, protocol: Any, head: tuple[object, ...]) -> None:
+        super().__init__(protocol, head)
+        # Ready for an ASGI cycle at once: a hooked direct handler may hand the
+        # request's receive/send to ASGI code (docs/packages/http.md).
+        self._asgi_status = None
+        self._body_handed = False
+
     async def receive(self) -> Message:
         if not self._body_handed and not self._response_done and not self._disconnected:
             if self.body_complete:

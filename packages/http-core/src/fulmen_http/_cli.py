@@ -30,6 +30,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--direct", action="store_true", help="app is a direct handler, not ASGI")
+    p.add_argument(
+        "--no-fast-path",
+        action="store_true",
+        help="serve over ASGI even when the app offers a direct handler (__fulmen_http__)",
+    )
     p.add_argument("--factory", action="store_true", help="app is a callable returning the app")
     p.add_argument("--app-dir", default=".", help="added to sys.path first (default: .)")
     p.add_argument("--lifespan", choices=("auto", "on", "off"), default="auto")
@@ -60,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         limit_concurrency=args.limit_concurrency,
         access_log=args.access_log,
         lifespan=args.lifespan,
+        fast_path=not args.no_fast_path,
     )
     server = Server(handler=app, config=config) if args.direct else Server(app, config=config)
     logging.getLogger("fulmen_http.error").info(

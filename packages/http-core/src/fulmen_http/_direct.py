@@ -37,7 +37,13 @@ class Response:
         return f"<Response {self.status}>"
 
 
-Handler = Callable[[Request], Awaitable[Response | tuple[int, Sequence[Header], Body]]]
+Handler = Callable[[Request], Awaitable[Response | tuple[int, Sequence[Header], Body] | None]]
+"""A handler returns the response, or None when it wrote the response itself
+(``request.send_response`` or ``start_response``/``send_body``/``end_response``),
+for example to run work after the response is out. A handler given by an app's
+``__fulmen_http__`` hook may also return ``NotImplemented`` (before reading the
+body or responding): the server then serves that request over ASGI."""
+Fallback = Callable[[Request], None]
 _ERROR_HEADERS = [(b"content-type", b"text/plain; charset=utf-8")]
 
 
@@ -60,7 +66,12 @@ async def _stream(request: Request, status: int, headers: Sequence[Header], body
     request.end_response()
 
 
-def make_dispatch(handler: Handler, tasks: set[asyncio.Task[None]]) -> Callable[[Request], None]:
+def make_dispatch(
+    handler: Handler, tasks: set[asyncio.Task[None]], fallback: Fallback | None = None
+) -> Callable[[Request], None]:
+    """``fallback`` (the ASGI dispatch, for hooked apps) serves the requests the
+    handler declines by returning ``NotImplemented``."""
+
     def stream_done(request: Request) -> Callable[[object, BaseException | None], None]:
         def done(_value: object, exc: BaseException | None) -> None:
             if exc is not None or not request._response_done:
@@ -72,6 +83,14 @@ def make_dispatch(handler: Handler, tasks: set[asyncio.Task[None]]) -> Callable[
         def done(result: object, exc: BaseException | None) -> None:
             if exc is not None:
                 _fail(request, exc, "request handler")
+                return
+            if result is None:
+                if not request._response_done:
+                    logger.error("handler returned None without completing the response")
+                    _fail(request, None, "request handler")
+                return
+            if result is NotImplemented and fallback is not None:
+                fallback(request)
                 return
             if isinstance(result, Response):
                 status, headers, body = result.status, result.headers, result.body

@@ -57,6 +57,9 @@ class Config:
     """Headers added to every response."""
     on_response: Callable[[], None] | None = None
     """Called after every response (counting requests)."""
+    fast_path: bool = True
+    """Serve an app that offers ``__fulmen_http__`` through the direct handler it
+    returns (docs/packages/http.md). False: always ASGI."""
 
 
 class ServerState:
@@ -95,6 +98,8 @@ class Server:
         self.config = config if config is not None else Config(**options)
         if config is not None and options:
             raise ValueError("give either config= or keyword options, not both")
+        self.fast_path = False
+        """True while an app is served through its ``__fulmen_http__`` direct handler."""
         self.started = threading.Event()
         self.addresses: list[tuple[str, int]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -124,6 +129,21 @@ class Server:
                 self.app, lifespan.state, state.tasks, self.config.root_path
             )
             request_class = AsgiRequest
+            hook = getattr(self.app, "__fulmen_http__", None) if self.config.fast_path else None
+            direct = None
+            if hook is not None:
+                # The app's own direct handler (the framework's fast path). It gets
+                # the lifespan state its requests copy, and may decline requests
+                # (NotImplemented): those go through ``dispatch``, over ASGI.
+                try:
+                    direct = hook(state=lifespan.state, root_path=self.config.root_path)
+                except BaseException:
+                    await lifespan.shutdown()  # started above: end it before failing
+                    raise
+            if direct is not None:
+                dispatch = make_direct_dispatch(direct, state.tasks, fallback=dispatch)
+                self.fast_path = True
+                logger.info("serving the app through its direct handler (fast path)")
         else:
             assert self.handler is not None
             dispatch = make_direct_dispatch(self.handler, state.tasks)
@@ -173,6 +193,7 @@ class Server:
                 sweeper.cancel()
             if lifespan is not None:
                 await lifespan.shutdown()
+            self.fast_path = False
 
     async def _sweep(self, state: ServerState) -> None:
         # PERF: one timer for all connections, instead of a timer per request.
