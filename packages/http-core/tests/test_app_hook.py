@@ -4,12 +4,6 @@ falls back to ASGI for the requests it declines, honours ``fast_path=False`` and
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,7 +110,7 @@ def test_a_hook_returning_none_means_asgi(serve: Any) -> None:
         assert client.get("/x").text == "asgi /x"
 
 
-def _cli(tmp_path: Path, *extra: str) -> str:
+def _cli(tmp_path: Path, start_cli: Any, *extra: str) -> str:
     (tmp_path / "hookapp.py").write_text(
         "from fulmen_http import Response\n"
         "async def asgi(scope, receive, send):\n"
@@ -132,33 +126,10 @@ def _cli(tmp_path: Path, *extra: str) -> str:
         "        return handler\n"
         "app = App()\n"
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fulmen_http", "hookapp:app", "--port", str(port), *extra],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                return httpx.get(f"http://127.0.0.1:{port}/", timeout=5).text
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "the CLI server did not start"
-                time.sleep(0.05)
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        finally:
-            proc.kill()
-            proc.wait()
+    _, port = start_cli("hookapp:app", *extra)
+    return httpx.get(f"http://127.0.0.1:{port}/", timeout=5).text
 
 
-def test_cli_uses_the_hook_unless_told_not_to(tmp_path: Path) -> None:
-    assert _cli(tmp_path) == "direct"
-    assert _cli(tmp_path, "--no-fast-path") == "asgi"
+def test_cli_uses_the_hook_unless_told_not_to(tmp_path: Path, start_cli: Any) -> None:
+    assert _cli(tmp_path, start_cli) == "direct"
+    assert _cli(tmp_path, start_cli, "--no-fast-path") == "asgi"

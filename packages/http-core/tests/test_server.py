@@ -4,11 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -418,40 +415,20 @@ def test_fastapi_app(serve: Any) -> None:
     conn.close()
 
 
-def test_cli_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_cli_serves_and_stops_on_sigterm(tmp_path: Path, start_cli: Any) -> None:
     (tmp_path / "cliapp.py").write_text(
         "async def app(scope, receive, send):\n"
         "    if scope['type'] != 'http':\n        return\n"
         "    await send({'type': 'http.response.start', 'status': 200, 'headers': []})\n"
         "    await send({'type': 'http.response.body', 'body': b'cli'})\n"
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "fulmen_http", "cliapp:app", "--port", str(port)],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                conn = Conn(port)
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the CLI server did not start"
-                time.sleep(0.05)
-        conn.send(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
-        assert conn.response()[2] == b"cli"
-        conn.close()
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        proc.kill()
-        proc.wait()
+    proc, port = start_cli("cliapp:app")
+    conn = Conn(port)
+    conn.send(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert conn.response()[2] == b"cli"
+    conn.close()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
 
 
 async def big_handler(request: Request) -> Response | tuple[int, list[tuple[bytes, bytes]], Any]:
