@@ -59,6 +59,38 @@ int main() {
     FULMEN_CHECK_EQ(w.view(), "0.1,1e+16,-2.5");
   }
   {
+    // Python's repr() layout: the fixed-decimals fast path, the to_chars
+    // fallback, both notations and their boundaries.
+    const struct {
+      double value;
+      const char* text;
+    } cases[] = {
+        {0.0, "0.0"},
+        {-0.0, "-0.0"},
+        {1.0, "1.0"},
+        {9.99, "9.99"},
+        {-4.25, "-4.25"},
+        {0.0001, "0.0001"},
+        {0.00001, "1e-05"},
+        {1e-07, "1e-07"},
+        {123456789.0, "123456789.0"},
+        {1e15, "1000000000000000.0"},
+        {1e16, "1e+16"},
+        {1.5e300, "1.5e+300"},
+        {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {-65.613616999999977, "-65.61361699999998"},
+        {0.30000000000000004, "0.30000000000000004"},
+        {2.5e-5, "2.5e-05"},
+        {123456.789e3, "123456789.0"},
+    };
+    for (const auto& c : cases) {
+      Writer w;
+      w.floating(c.value);
+      FULMEN_CHECK_EQ(w.view(), c.text);
+    }
+  }
+  {
     // Growth past the first buffer keeps the content.
     Writer w;
     std::string big(5000, 'x');
