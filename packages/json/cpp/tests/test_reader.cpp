@@ -127,5 +127,21 @@ int main() {
   FULMEN_CHECK_EQ(repr(0.000123), "0.000123");
   FULMEN_CHECK_EQ(repr(1.7976931348623157e308), "1.7976931348623157e+308");
   FULMEN_CHECK_EQ(repr(123456789.12345679), "123456789.12345679");
+  // Indentation runs of every length around the 8-byte blocks of skip_ws, with
+  // the value, a tab, a CR or a stray byte right where a block begins or ends.
+  for (std::size_t spaces = 0; spaces < 20; ++spaces) {
+    const std::string pad = "\n" + std::string(spaces, ' ');
+    FULMEN_CHECK_EQ(events("[" + pad + "1," + pad + "\"x\"" + pad + "]"), "[ i1 s0'x' ]2");
+    FULMEN_CHECK_EQ(events("{" + pad + "\"k\":" + pad + "\t\r null" + pad + "}"),
+                    "{ k'k' null }1");
+    FULMEN_CHECK_EQ(events(pad + "true" + pad), "true");
+    FULMEN_CHECK_EQ(error_of("[" + pad + "!]"),
+                    "Expecting value@" + std::to_string(1 + pad.size()));
+    FULMEN_CHECK_EQ(error_of("[1" + pad + "\x01]"),
+                    "Expecting ',' delimiter or end of container@" + std::to_string(2 + pad.size()));
+    // A space-like byte with the high bit or a carry pattern is not a space.
+    FULMEN_CHECK(events("[" + pad + "\xa0" + "1]").find("error") == 0);
+  }
+  FULMEN_CHECK_EQ(error_of("[\n        "), "Unexpected end of input@10");
   return fulmen::check::finish("json_reader");
 }
