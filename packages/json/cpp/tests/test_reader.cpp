@@ -143,5 +143,23 @@ int main() {
     FULMEN_CHECK(events("[" + pad + "\xa0" + "1]").find("error") == 0);
   }
   FULMEN_CHECK_EQ(error_of("[\n        "), "Unexpected end of input@10");
+  // Strings of every length around the 8- and 16-byte blocks of scan_string,
+  // with an escape, a non-ASCII character, a control byte or an invalid byte
+  // at every position.
+  for (std::size_t len = 1; len < 48; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      const std::string head(at, 'a');
+      const std::string tail(len - at - 1, 'b');
+      FULMEN_CHECK_EQ(events("\"" + head + "\\t" + tail + "\""), "s0'" + head + "\t" + tail + "'");
+      FULMEN_CHECK_EQ(events("\"" + head + "\xc3\xa9" + tail + "\""),
+                      "s1'" + head + "\xc3\xa9" + tail + "'");
+      FULMEN_CHECK_EQ(error_of("\"" + head + "\x01" + tail + "\""),
+                      "Invalid control character in string@" + std::to_string(1 + at));
+      FULMEN_CHECK_EQ(error_of("\"" + head + "\xff" + tail + "\""),
+                      "Invalid UTF-8@" + std::to_string(1 + at));
+      FULMEN_CHECK_EQ(events("[\"" + head + "\"," + std::string(len, 'c') + "]").find("error"), 0U);
+    }
+    FULMEN_CHECK_EQ(error_of("\"" + std::string(len, 'a')), "Unexpected end of input@" + std::to_string(1 + len));
+  }
   return fulmen::check::finish("json_reader");
 }

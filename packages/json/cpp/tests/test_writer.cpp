@@ -41,12 +41,25 @@ int main() {
   FULMEN_CHECK_EQ(write_string("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
   FULMEN_CHECK_EQ(write_string("\x7f"), "\"\x7f\"");  // DEL is not a control char in JSON
   // Escapes at every position around the 8-byte blocks and the overlapping tail.
-  for (std::size_t len = 0; len < 24; ++len) {
+  // (lengths past 32 cover the 16-byte SSE2 blocks and what follows them).
+  for (std::size_t len = 0; len < 48; ++len) {
     for (std::size_t at = 0; at < len; ++at) {
       std::string in(len, 'a');
       in[at] = '\n';
       std::string expected = "\"" + std::string(at, 'a') + "\\n" + std::string(len - at - 1, 'a') + "\"";
       FULMEN_CHECK_EQ(write_string(in), expected);
+      // A second special byte anywhere after the first, and bytes that only
+      // look special to a signed comparison (0x80..0xFF are written as is).
+      for (std::size_t second = at + 1; second < len; ++second) {
+        std::string two = in;
+        two[second] = '\x1f';
+        std::string want = "\"" + std::string(at, 'a') + "\\n" + std::string(second - at - 1, 'a') +
+                           "\\u001f" + std::string(len - second - 1, 'a') + "\"";
+        FULMEN_CHECK_EQ(write_string(two), want);
+      }
+      std::string high = in;
+      high[at] = '\xc3';
+      FULMEN_CHECK_EQ(write_string(high), "\"" + high + "\"");
     }
   }
   {
