@@ -57,24 +57,9 @@ void Writer::floating(double value) {
 
 namespace {
 
-// For each byte: 0 if it is written as is, else the character after the
-// backslash ('u' for the \u00XX form). RFC 8259 §7.
-constexpr auto escape_table = [] {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 'u';
-  t['"'] = '"';
-  t['\\'] = '\\';
-  t['\b'] = 'b';
-  t['\f'] = 'f';
-  t['\n'] = 'n';
-  t['\r'] = 'r';
-  t['\t'] = 't';
-  return t;
-}();
-
 inline char* put_escaped(char* o, unsigned char c) noexcept {
   static constexpr char hex[] = "0123456789abcdef";
-  const char e = escape_table[c];
+  const char e = detail::escape_table[c];
   if (e == 0) {
     *o++ = static_cast<char>(c);
   } else if (e != 'u') {
@@ -90,7 +75,10 @@ inline char* put_escaped(char* o, unsigned char c) noexcept {
 
 }  // namespace
 
-void Writer::string(std::string_view utf8) {
+char* Writer::escaped(char* o, unsigned char c) noexcept { return put_escaped(o, c); }
+
+// Strings longer than short_string_max (see writer.hpp).
+void Writer::long_string(std::string_view utf8) {
   const auto* src = reinterpret_cast<const unsigned char*>(utf8.data());
   const std::size_t n = utf8.size();
   // Worst case every byte becomes "\u00XX": reserve once, then write unchecked.
@@ -98,20 +86,6 @@ void Writer::string(std::string_view utf8) {
   char* o = data_ + size_;
   *o++ = '"';
   std::size_t i = 0;
-  // PERF: short strings (most object keys) of 4-7 bytes: two overlapping
-  // 4-byte loads checked together, two overlapping stores.
-  if (n >= 4 && n < 8) {
-    std::uint32_t head;
-    std::uint32_t tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    if (!any_needs_escape(head | (static_cast<std::uint64_t>(tail) << 32))) {
-      std::memcpy(o, &head, 4);
-      std::memcpy(o + n - 4, &tail, 4);
-      o += n;
-      i = n;
-    }
-  }
 #if defined(__SSE2__)
   // PERF: long strings, 16 bytes at a time, stored before they are checked
   // (with i + 16 <= n, the 6n + 2 reserved above leave room for 16 more); a
