@@ -146,6 +146,44 @@ StringScan scan_escaped(const char* s, const char* q, const char* end, StringKin
   return string_error(ParseError::unexpected_end, end);
 }
 
+constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Clinger's fast path. The number text [p, q) (already validated by
+// scan_number) is M x 10^E with integer M. When M has at most 15 significant
+// digits (so M < 2^53 is an exact double) and |E| <= 22 (so 10^|E| is an exact
+// double), M * 10^E or M / 10^|E| is ONE correctly rounded IEEE operation: the
+// very double from_chars returns. Otherwise returns false and the caller
+// falls back to from_chars.
+bool exact_fast_path(const char* p, const char* q, long exponent, double& out) noexcept {
+  const bool negative = *p == '-';
+  std::uint64_t mantissa = 0;
+  int significant = 0;
+  int frac_digits = 0;
+  bool in_fraction = false;
+  for (const char* c = negative ? p + 1 : p; c < q; ++c) {
+    if (*c == '.') {
+      in_fraction = true;
+      continue;
+    }
+    if (*c == 'e' || *c == 'E') break;
+    if (in_fraction) ++frac_digits;
+    if (mantissa != 0 || *c != '0') {
+      if (++significant > 15) return false;
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(*c - '0');
+    }
+  }
+  double d = static_cast<double>(mantissa);  // exact: below 10^15
+  if (mantissa != 0) {
+    const long e10 = exponent - frac_digits;
+    if (e10 < -22 || e10 > 22) return false;
+    d = e10 < 0 ? d / exact_pow10[-e10] : d * exact_pow10[e10];
+  }
+  out = negative ? -d : d;
+  return true;
+}
+
 }  // namespace
 
 StringScan scan_string(const char* p, const char* end, std::string& scratch) {
@@ -289,6 +327,11 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
       }
     }
     r.kind = NumberKind::big_int;
+    return r;
+  }
+  // PERF: most decimals in documents are short (9.99, -65.613617, 1e-5).
+  if (exact_fast_path(p, q, exponent, r.d)) {
+    r.kind = NumberKind::float64;
     return r;
   }
   // Correctly rounded, as Python's float() (both round to nearest, ties to even).

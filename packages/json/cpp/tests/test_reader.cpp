@@ -1,6 +1,8 @@
 // C++-only tests of the reader, the scanners and float_repr, run under
 // ASan + UBSan + LSan by tools/sanitize.
+#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -160,6 +162,31 @@ int main() {
       FULMEN_CHECK_EQ(events("[\"" + head + "\"," + std::string(len, 'c') + "]").find("error"), 0U);
     }
     FULMEN_CHECK_EQ(error_of("\"" + std::string(len, 'a')), "Unexpected end of input@" + std::to_string(1 + len));
+  }
+  // Every float decoded (the short-decimal fast path or from_chars) is the
+  // correctly rounded double: compared bit for bit with from_chars over short and
+  // long mantissas, fractions and exponents on both sides of the fast path's
+  // limits (15 digits, 10^22).
+  {
+    const char* mantissas[] = {"0", "1", "9.99", "4.25", "0.1", "0.3", "123456789012345",
+                               "1234567890123456", "9007199254740993", "0.000001",
+                               "65.613616999999977", "999999999999999", "2.2250738585072014",
+                               "1.7976931348623157", "5", "0.30000000000000004"};
+    std::uint64_t mismatches = 0;
+    for (const char* m : mantissas) {
+      for (int e = -40; e <= 40; ++e) {
+        for (const char* sign : {"", "-"}) {
+          const std::string text = std::string(sign) + m + "e" + std::to_string(e);
+          const NumberScan n = scan_number(text.data(), text.data() + text.size());
+          double want = 0.0;
+          std::from_chars(text.data(), text.data() + text.size(), want);
+          if (n.kind != NumberKind::float64 || std::memcmp(&n.d, &want, sizeof want) != 0) {
+            ++mismatches;
+          }
+        }
+      }
+    }
+    FULMEN_CHECK_EQ(mismatches, 0U);
   }
   return fulmen::check::finish("json_reader");
 }
