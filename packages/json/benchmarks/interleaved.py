@@ -9,10 +9,15 @@ Samples are measured in this thread's CPU time (``time.thread_time``), not wall
 time: the machine is shared, and CPU time does not count the moments another
 process held the core, which wall time does (and which then lands on whichever
 codec happened to be running). Set ``FULMEN_BENCH_CLOCK=wall`` for wall time.
+The cyclic GC is paused during each sample and run between samples: a full
+collection, triggered by whichever codec's allocations cross the threshold,
+would otherwise land on one sample at random (loads of citm_catalog swung from
+0.5x to 2x with it on).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import statistics
@@ -43,10 +48,15 @@ def calls_for(fn: Callable[[Any], Any], arg: Any) -> int:
 
 
 def sample(fn: Callable[[Any], Any], arg: Any, n: int) -> float:
-    start = clock()
-    for _ in range(n):
-        fn(arg)
-    return (clock() - start) / n
+    gc.collect()
+    gc.disable()
+    try:
+        start = clock()
+        for _ in range(n):
+            fn(arg)
+        return (clock() - start) / n
+    finally:
+        gc.enable()
 
 
 def main(rounds: int, only: str = "") -> None:

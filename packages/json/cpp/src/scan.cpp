@@ -157,6 +157,9 @@ constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 // very double from_chars returns. Otherwise returns false and the caller
 // falls back to from_chars.
 bool exact_fast_path(const char* p, const char* q, long exponent, double& out) noexcept {
+  // Longer texts (17-digit floats, as canada.json is full of) cannot qualify
+  // without leading zeros; send them to from_chars without a wasted scan.
+  if (q - p > 20) return false;
   const bool negative = *p == '-';
   std::uint64_t mantissa = 0;
   int significant = 0;
