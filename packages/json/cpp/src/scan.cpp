@@ -157,9 +157,6 @@ constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 // very double from_chars returns. Otherwise returns false and the caller
 // falls back to from_chars.
 bool exact_fast_path(const char* p, const char* q, long exponent, double& out) noexcept {
-  // Longer texts (17-digit floats, as canada.json is full of) cannot qualify
-  // without leading zeros; send them to from_chars without a wasted scan.
-  if (q - p > 20) return false;
   const bool negative = *p == '-';
   std::uint64_t mantissa = 0;
   int significant = 0;
@@ -279,6 +276,7 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
   }
   bool is_float = false;
   int leading_frac_zeros = 0;
+  int frac_digits = 0;
   bool frac_nonzero = false;
   if (q < end && *q == '.') {
     ++q;
@@ -289,6 +287,7 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     while (digit(q)) {
       if (*q != '0') frac_nonzero = true;
       if (!frac_nonzero) ++leading_frac_zeros;
+      ++frac_digits;
       ++q;
     }
     is_float = true;
@@ -333,7 +332,9 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     return r;
   }
   // PERF: most decimals in documents are short (9.99, -65.613617, 1e-5).
-  if (exact_fast_path(p, q, exponent, r.d)) {
+  // An upper bound of the significant digits (trailing zeros included).
+  const int significant = ndigits == 0 ? frac_digits - leading_frac_zeros : ndigits + frac_digits;
+  if (significant <= 15 && exact_fast_path(p, q, exponent, r.d)) {
     r.kind = NumberKind::float64;
     return r;
   }
