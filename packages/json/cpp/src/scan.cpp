@@ -159,8 +159,8 @@ constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
 bool exact_fast_path(const char* p, const char* q, long exponent, double& out) noexcept {
   const bool negative = *p == '-';
   std::uint64_t mantissa = 0;
-  int significant = 0;
-  int frac_digits = 0;
+  int significant = 0;            // bounded: the loop stops past 15
+  std::int64_t frac_digits = 0;   // not bounded: leading zeros count too
   bool in_fraction = false;
   for (const char* c = negative ? p + 1 : p; c < q; ++c) {
     if (*c == '.') {
@@ -176,7 +176,7 @@ bool exact_fast_path(const char* p, const char* q, long exponent, double& out) n
   }
   double d = static_cast<double>(mantissa);  // exact: below 10^15
   if (mantissa != 0) {
-    const long e10 = exponent - frac_digits;
+    const std::int64_t e10 = exponent - frac_digits;
     if (e10 < -22 || e10 > 22) return false;
     d = e10 < 0 ? d / exact_pow10[-e10] : d * exact_pow10[e10];
   }
@@ -257,8 +257,9 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     return r;
   }
   std::uint64_t value = 0;
-  int ndigits = 0;        // significant integer digits
-  int int_digits = 0;     // all integer digits
+  // Digit counters are 64-bit: a number may be as long as the input.
+  std::int64_t ndigits = 0;     // significant integer digits
+  std::int64_t int_digits = 0;  // all integer digits
   if (*q == '0') {
     ++q;
     int_digits = 1;
@@ -275,8 +276,8 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     int_digits = ndigits;
   }
   bool is_float = false;
-  int leading_frac_zeros = 0;
-  int frac_digits = 0;
+  std::int64_t leading_frac_zeros = 0;
+  std::int64_t frac_digits = 0;
   bool frac_nonzero = false;
   if (q < end && *q == '.') {
     ++q;
@@ -333,7 +334,7 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
   }
   // PERF: most decimals in documents are short (9.99, -65.613617, 1e-5).
   // An upper bound of the significant digits (trailing zeros included).
-  const int significant = ndigits == 0 ? frac_digits - leading_frac_zeros : ndigits + frac_digits;
+  const std::int64_t significant = ndigits == 0 ? frac_digits - leading_frac_zeros : ndigits + frac_digits;
   if (significant <= 15 && exact_fast_path(p, q, exponent, r.d)) {
     r.kind = NumberKind::float64;
     return r;
@@ -344,7 +345,7 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
   if (res.ec == std::errc::result_out_of_range) {
     // from_chars leaves `d` untouched; Python's float() gives ±inf on overflow
     // and ±0.0 on underflow. The decimal magnitude tells which it was.
-    const long magnitude = int_digits > 1 || value != 0
+    const std::int64_t magnitude = int_digits > 1 || value != 0
                                ? exponent + int_digits
                                : exponent - leading_frac_zeros;
     d = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;
