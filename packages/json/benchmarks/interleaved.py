@@ -4,11 +4,22 @@ Run through ``tools/bench_json_interleaved``. Each round times every codec once
 on each row, in turn, so machine noise hits all of them alike; the reported
 ratio is the median over rounds of (peer time / fulmen time): above 1.0 means
 fulmen_json is faster.
+
+Samples are measured in this thread's CPU time (``time.thread_time``), not wall
+time: the machine is shared, and CPU time does not count the moments another
+process held the core, which wall time does (and which then lands on whichever
+codec happened to be running). Set ``FULMEN_BENCH_CLOCK=wall`` for wall time.
+The cyclic GC is paused during each sample and run between samples: a full
+collection, triggered by whichever codec's allocations cross the threshold,
+would otherwise land on one sample at random (loads of citm_catalog swung from
+0.5x to 2x with it on).
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import statistics
 import sys
 import time
@@ -25,24 +36,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_bench_json import DOC_NAMES, DUMPS, LOADS, doc_bytes, doc_value
 
 BUDGET = 0.02  # seconds of work per sample
+clock = time.perf_counter if os.environ.get("FULMEN_BENCH_CLOCK") == "wall" else time.thread_time
 
 
 def calls_for(fn: Callable[[Any], Any], arg: Any) -> int:
     start = time.perf_counter()
-    fn(arg)
-    once = max(time.perf_counter() - start, 1e-7)
+    for _ in range(3):  # the first calls warm caches and buffers
+        fn(arg)
+    once = max((time.perf_counter() - start) / 3, 1e-7)
     return max(1, int(BUDGET / once))
 
 
 def sample(fn: Callable[[Any], Any], arg: Any, n: int) -> float:
-    start = time.perf_counter()
-    for _ in range(n):
-        fn(arg)
-    return (time.perf_counter() - start) / n
+    gc.collect()
+    gc.disable()
+    try:
+        start = clock()
+        for _ in range(n):
+            fn(arg)
+        return (clock() - start) / n
+    finally:
+        gc.enable()
 
 
 def main(rounds: int, only: str = "") -> None:
     _ = (msgspec, orjson)
+    print(f"clock: {clock.__name__}, {rounds} interleaved rounds, ratio = peer time / fulmen time")
     print(f"{'row':<24} {'orjson':>8} {'msgspec':>8} {'json':>8}   fulmen µs (median)")
     for direction, codecs in (("dumps", DUMPS), ("loads", LOADS)):
         for doc in DOC_NAMES:

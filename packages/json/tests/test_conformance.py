@@ -53,8 +53,26 @@ ACCEPTED_I = {
     # 500 levels is within the default max_depth of 1024.
     "i_structure_500_nested_arrays.json",
 }
-# Everything else is rejected: bytes that are not UTF-8 (RFC 8259 §8.1: UTF-16,
-# Latin-1, overlong forms, encoded surrogates, truncated sequences) and the BOM.
+# Rejected with JSONDecodeError, each with the message that names why: bytes that
+# are not UTF-8 (RFC 8259 §8.1: UTF-16, Latin-1, overlong forms, encoded
+# surrogates, truncated sequences) and the UTF-8 byte order mark.
+REJECTED_I = {
+    # UTF-16 text: a NUL or 0xFF byte stands where a value must start.
+    "i_string_UTF-16LE_with_BOM.json": "Expecting value",
+    "i_string_UTF-8_invalid_sequence.json": "UTF-8",
+    "i_string_UTF8_surrogate_U+D800.json": "UTF-8",
+    "i_string_invalid_utf-8.json": "UTF-8",
+    "i_string_iso_latin_1.json": "UTF-8",
+    "i_string_lone_utf8_continuation_byte.json": "UTF-8",
+    "i_string_not_in_unicode_range.json": "UTF-8",
+    "i_string_overlong_sequence_2_bytes.json": "UTF-8",
+    "i_string_overlong_sequence_6_bytes.json": "UTF-8",
+    "i_string_overlong_sequence_6_bytes_null.json": "UTF-8",
+    "i_string_truncated-utf-8.json": "UTF-8",
+    "i_string_utf16BE_no_BOM.json": "Expecting value",
+    "i_string_utf16LE_no_BOM.json": "Expecting value",
+    "i_structure_UTF-8_BOM_empty_object.json": "byte order mark",
+}
 
 
 @pytest.mark.parametrize("path", files(SUITE, "y_"), ids=lambda p: p.name)
@@ -76,8 +94,14 @@ def test_implementation_defined_i(path: Path) -> None:
     if path.name in ACCEPTED_I:
         assert repr(loads(data)) == repr(json.loads(data))
     else:
-        with pytest.raises(JSONDecodeError):
+        with pytest.raises(JSONDecodeError, match=REJECTED_I[path.name]):
             loads(data)
+
+
+def test_every_i_file_has_a_stated_outcome() -> None:
+    names = {p.name for p in files(SUITE, "i_")}
+    assert not ACCEPTED_I & REJECTED_I.keys()
+    assert names == ACCEPTED_I | REJECTED_I.keys()
 
 
 def test_corpus_sizes() -> None:

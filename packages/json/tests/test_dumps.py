@@ -9,6 +9,8 @@ import decimal
 import enum
 import json
 import math
+import os
+import threading
 import uuid
 from typing import Any, ClassVar
 
@@ -338,3 +340,120 @@ def test_pydantic_models_use_their_json_mode_dump() -> None:
 
     item = Item(name="Widget", price=9.99, when=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC))
     assert dumps({"item": item}) == b'{"item":' + item.model_dump_json().encode() + b"}"
+
+
+def test_tuple_subclasses_and_str_subclass_keys() -> None:
+    pair = collections.namedtuple("pair", "a b")
+    value = {MyStr("k"): pair(1, MyStr("v")), "z": MyList([pair(2, 3)])}
+    assert dumps(value) == fastapi_render(value) == b'{"k":[1,"v"],"z":[[2,3]]}'
+    assert dumps(value, sort_keys=True) == fastapi_render(value, sort_keys=True)
+
+
+def test_every_unicode_scalar_value_round_trips() -> None:
+    """All of U+0000..U+10FFFF except surrogates, in one string, as json writes it."""
+    text = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    out = dumps(text)
+    assert out == fastapi_render(text)
+    assert json.loads(out) == text
+
+
+def test_circular_reference_through_objects() -> None:
+    @dataclasses.dataclass
+    class Node:
+        next: object = None
+
+    node = Node()
+    node.next = node
+    with pytest.raises(JSONEncodeError, match="Circular reference"):
+        dumps(node)
+
+    class Opaque:
+        pass
+
+    thing = Opaque()
+    with pytest.raises(JSONEncodeError, match="Circular reference"):
+        dumps(thing, default=lambda obj: obj)  # default hands back the same object
+    d: dict[str, Any] = {}
+    d["a"] = {"b": (d,)}
+    with pytest.raises(JSONEncodeError, match="Circular reference"):
+        dumps(d, sort_keys=True)
+
+
+def test_deep_dict_nesting_is_an_error_not_a_crash() -> None:
+    deep: dict[str, Any] = {}
+    for _ in range(100_000):
+        deep = {"a": deep}
+    with pytest.raises(JSONEncodeError, match="depth"):
+        dumps(deep)
+    with pytest.raises(JSONEncodeError, match="depth"):
+        dumps(deep, max_depth=10_000)
+
+
+def test_small_thread_stack_is_an_error_not_a_crash() -> None:
+    """10,000 levels need ~2 MiB of C stack: a 512 KiB thread stack runs out first."""
+    deep: list[Any] = []
+    for _ in range(10_000):
+        deep = [deep]
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            dumps(deep, max_depth=10_000)
+        except JSONEncodeError as exc:
+            outcome.append(exc)
+
+    previous = threading.stack_size(512 * 1024)
+    try:
+        worker = threading.Thread(target=run)
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join(timeout=30)
+    assert len(outcome) == 1
+    assert "C stack nearly exhausted" in str(outcome[0])
+    if "libasan" not in os.environ.get("LD_PRELOAD", ""):  # ASan frames are far larger
+        assert dumps(deep, max_depth=10_000).startswith(b"[[[")  # the main thread has room
+
+
+def test_enum_with_non_json_value_and_int_flag() -> None:
+    class Shape(enum.Enum):
+        BOX = (1, 2)
+
+    class Perm(enum.IntFlag):
+        R = 4
+        W = 2
+
+    assert dumps([Shape.BOX, Perm.R | Perm.W]) == b"[[1,2],6]"
+
+
+def test_datetime_subclass_and_dataclass_inside_containers() -> None:
+    class Stamp(datetime.datetime):
+        pass
+
+    value = {"at": Stamp(2024, 1, 2, 3, 4, 5), "points": (Point(1), Point(2, 2.5, "q"))}
+    assert dumps(value) == (
+        b'{"at":"2024-01-02T03:04:05","points":[{"x":1,"y":0.5,"label":"p"},'
+        b'{"x":2,"y":2.5,"label":"q"}]}'
+    )
+
+
+def test_int_beyond_python_digit_limit_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="digits"):
+        dumps(10**5000)
+
+
+def test_pydantic_model_in_a_list_with_nested_model() -> None:
+    pydantic = pytest.importorskip("pydantic")
+
+    class Owner(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        id: int
+        uid: uuid.UUID
+
+    class Item(pydantic.BaseModel):  # type: ignore[name-defined,misc]
+        name: str
+        owner: Owner
+        price: decimal.Decimal
+
+    items = [Item(name="a", owner=Owner(id=1, uid=uuid.UUID(int=5)), price=decimal.Decimal("1.5"))]
+    expected = b"[" + items[0].model_dump_json().encode() + b"]"
+    assert dumps(items) == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import sys
 import uuid
 from typing import Any
 
@@ -55,3 +56,19 @@ def test_rss_stays_flat() -> None:
     growth = rss() - before
     # A leak of even one small object per call would be > 3000 * 50 bytes.
     assert growth < 2 * 1024 * 1024, f"RSS grew by {growth} bytes"
+
+
+def test_python_object_count_stays_flat() -> None:
+    """Exact count of live CPython allocations: catches a leak of one object per call.
+
+    RSS moves in pages and allocator arenas; sys.getallocatedblocks() counts every
+    block pymalloc holds, so a single leaked reference per call over 2000 rounds
+    (a dozen calls each) would add thousands of blocks.
+    """
+    churn(200)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    churn(2000)
+    gc.collect()
+    growth = sys.getallocatedblocks() - before
+    assert growth < 200, f"{growth} CPython blocks still allocated"

@@ -61,8 +61,19 @@ struct CheckingHandler {
         i += static_cast<std::size_t>(n);
       }
       out.string(s);
+      round_trip(s);
     }
     return value();
+  }
+  // The Writer's escaped form must scan back to the very same bytes.
+  void round_trip(std::string_view s) {
+    Writer w;
+    w.string(s);
+    const std::string_view text = w.view();
+    std::string scratch;
+    const StringScan back = scan_string(text.data(), text.data() + text.size(), scratch);
+    check(back.error == ParseError::none && back.text == s &&
+          back.next == text.data() + text.size());
   }
   bool key(std::string_view s, StringKind kind) {
     check(!is_object.empty() && is_object.back());

@@ -3,8 +3,11 @@
 //   str, int, float, dict, list, None, bool, tuple
 //   then Enum, datetime/date/time, UUID, Decimal, subclasses of the built-ins,
 //   dataclasses, pydantic models, and finally `default`.
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <new>
 #include <string_view>
 #include <vector>
@@ -38,6 +41,23 @@ inline bool utf8_of(PyObject* s, std::string_view& out) {
   }
   out = {utf8, static_cast<std::size_t>(size)};
   return true;
+}
+
+// The lowest address this thread's stack may grow down to, or 0 when unknown.
+// Only asked for deep documents (see Encoder::stack_low_), so its cost (the
+// main thread's answer reads /proc/self/maps) never touches the normal path.
+std::uintptr_t stack_floor() noexcept {
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+  void* addr = nullptr;
+  std::size_t size = 0;
+  const int rc = pthread_attr_getstack(&attr, &addr, &size);
+  pthread_attr_destroy(&attr);
+  if (rc != 0 || addr == nullptr) return 0;
+  // Keep a quarter of the stack (at most 256 KiB) for the levels between two
+  // checks and for Python code a `default` callback runs down there.
+  const std::size_t margin = std::min<std::size_t>(size / 4, std::size_t{256} << 10);
+  return reinterpret_cast<std::uintptr_t>(addr) + margin;
 }
 
 class Encoder {
@@ -134,6 +154,17 @@ class Encoder {
                    o_.max_depth);
       return false;
     }
+    // The encoder recurses on the C stack. max_depth bounds that on a normal
+    // thread stack, but a thread with a small stack, or a sanitizer build with
+    // large frames, could still overflow: past the first levels, every 32nd
+    // level checks the room left. PERF: one compare on the normal path.
+    if (depth_ >= stack_check_from && depth_ % 32 == 0 && !stack_has_room()) {
+      if (on_path(container)) return fail("Circular reference detected");
+      PyErr_Format(state::encode_error,
+                   "Maximum nesting depth exceeded: C stack nearly exhausted at depth %zu",
+                   depth_);
+      return false;
+    }
     // PERF: the first levels live in an inline array (no allocation per call).
     if (depth_ < inline_depth) {
       path_inline_[depth_] = container;
@@ -142,6 +173,15 @@ class Encoder {
     }
     ++depth_;
     return true;
+  }
+  bool stack_has_room() {
+    if (stack_low_ == 0) {
+      stack_low_ = stack_floor();
+      if (stack_low_ == 0) stack_low_ = 1;  // unknown: rely on max_depth alone
+    }
+    // The frame address, not a local's: sanitizers may move locals to the heap.
+    const auto here = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+    return here > stack_low_;
   }
   void leave() {
     --depth_;
@@ -558,6 +598,8 @@ class Encoder {
   const EncodeOptions& o_;
   Writer& w_;
   static constexpr std::size_t inline_depth = 64;
+  static constexpr std::size_t stack_check_from = 128;
+  std::uintptr_t stack_low_ = 0;
   std::size_t depth_ = 0;
   PyObject* path_inline_[inline_depth];
   std::vector<PyObject*> path_overflow_;

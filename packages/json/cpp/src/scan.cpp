@@ -1,6 +1,10 @@
 #include "fulmen/json/scan.hpp"
 
+#include <bit>
 #include <cmath>
+#if defined(__SSE2__)
+#include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
+#endif
 
 #include "fulmen/json/reader.hpp"
 
@@ -10,15 +14,28 @@ namespace {
 
 constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
 
-// PERF: SWAR test of 8 bytes: any '"', '\\', byte < 0x20 or byte >= 0x80?
-inline bool any_special(std::uint64_t v) noexcept {
+// PERF: SWAR test of 8 bytes: the high bit of each byte that is '"', '\\',
+// below 0x20 or at least 0x80. A borrow can also flag bytes above a flagged
+// one, never below it, so the lowest flag is exact (see first_special).
+inline std::uint64_t special_mask(std::uint64_t v) noexcept {
   constexpr std::uint64_t high = broadcast(0x80);
   const std::uint64_t quote = v ^ broadcast('"');
   const std::uint64_t slash = v ^ broadcast('\\');
   const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
   const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
   const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
-  return ((zero_quote | zero_slash | below_space | v) & high) != 0;
+  return (zero_quote | zero_slash | below_space | v) & high;
+}
+
+// Index of the first special byte of a block whose mask is non-zero. PERF: on
+// little-endian machines the first byte in memory is the lowest in `v`, so one
+// count of trailing zeros finds it; elsewhere the caller walks byte by byte.
+inline std::size_t first_special(std::uint64_t mask) noexcept {
+  if constexpr (std::endian::native == std::endian::little) {
+    return static_cast<std::size_t>(std::countr_zero(mask)) / 8;
+  } else {
+    return 0;
+  }
 }
 
 inline int hex_value(char c) noexcept {
@@ -129,6 +146,44 @@ StringScan scan_escaped(const char* s, const char* q, const char* end, StringKin
   return string_error(ParseError::unexpected_end, end);
 }
 
+constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Clinger's fast path. The number text [p, q) (already validated by
+// scan_number) is M x 10^E with integer M. When M has at most 15 significant
+// digits (so M < 2^53 is an exact double) and |E| <= 22 (so 10^|E| is an exact
+// double), M * 10^E or M / 10^|E| is ONE correctly rounded IEEE operation: the
+// very double from_chars returns. Otherwise returns false and the caller
+// falls back to from_chars.
+bool exact_fast_path(const char* p, const char* q, long exponent, double& out) noexcept {
+  const bool negative = *p == '-';
+  std::uint64_t mantissa = 0;
+  int significant = 0;            // bounded: the loop stops past 15
+  std::int64_t frac_digits = 0;   // not bounded: leading zeros count too
+  bool in_fraction = false;
+  for (const char* c = negative ? p + 1 : p; c < q; ++c) {
+    if (*c == '.') {
+      in_fraction = true;
+      continue;
+    }
+    if (*c == 'e' || *c == 'E') break;
+    if (in_fraction) ++frac_digits;
+    if (mantissa != 0 || *c != '0') {
+      if (++significant > 15) return false;
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(*c - '0');
+    }
+  }
+  double d = static_cast<double>(mantissa);  // exact: below 10^15
+  if (mantissa != 0) {
+    const std::int64_t e10 = exponent - frac_digits;
+    if (e10 < -22 || e10 > 22) return false;
+    d = e10 < 0 ? d / exact_pow10[-e10] : d * exact_pow10[e10];
+  }
+  out = negative ? -d : d;
+  return true;
+}
+
 }  // namespace
 
 StringScan scan_string(const char* p, const char* end, std::string& scratch) {
@@ -136,13 +191,41 @@ StringScan scan_string(const char* p, const char* end, std::string& scratch) {
   const char* q = s;
   StringKind kind = StringKind::ascii;
   for (;;) {
-    // PERF: skip 8 plain ASCII bytes at a time.
+#if defined(__SSE2__)
+    // PERF: long strings, 16 bytes at a time (the same test as special_mask).
+    {
+      const __m128i quote = _mm_set1_epi8('"');
+      const __m128i backslash = _mm_set1_epi8('\\');
+      const __m128i control_max = _mm_set1_epi8(0x1F);
+      while (end - q >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+        const __m128i special =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                         _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
+        // movemask also takes each byte's high bit: the non-ASCII bytes.
+        const auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(special, v)));
+        if (mask != 0) {
+          q += __builtin_ctz(mask);
+          goto special_byte;
+        }
+        q += 16;
+      }
+    }
+#endif
+    // PERF: skip 8 plain ASCII bytes at a time, then straight to the first
+    // special byte of the block (the closing quote, most of the time).
     while (end - q >= 8) {
       std::uint64_t v;
       std::memcpy(&v, q, 8);
-      if (any_special(v)) break;
+      if (const std::uint64_t mask = special_mask(v); mask != 0) {
+        q += first_special(mask);
+        break;
+      }
       q += 8;
     }
+#if defined(__SSE2__)
+  special_byte:
+#endif
     if (q >= end) return string_error(ParseError::unexpected_end, end);
     const auto c = static_cast<unsigned char>(*q);
     if (c == '"') {
@@ -174,8 +257,9 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     return r;
   }
   std::uint64_t value = 0;
-  int ndigits = 0;        // significant integer digits
-  int int_digits = 0;     // all integer digits
+  // Digit counters are 64-bit: a number may be as long as the input.
+  std::int64_t ndigits = 0;     // significant integer digits
+  std::int64_t int_digits = 0;  // all integer digits
   if (*q == '0') {
     ++q;
     int_digits = 1;
@@ -192,7 +276,8 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     int_digits = ndigits;
   }
   bool is_float = false;
-  int leading_frac_zeros = 0;
+  std::int64_t leading_frac_zeros = 0;
+  std::int64_t frac_digits = 0;
   bool frac_nonzero = false;
   if (q < end && *q == '.') {
     ++q;
@@ -203,6 +288,7 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     while (digit(q)) {
       if (*q != '0') frac_nonzero = true;
       if (!frac_nonzero) ++leading_frac_zeros;
+      ++frac_digits;
       ++q;
     }
     is_float = true;
@@ -246,13 +332,20 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     r.kind = NumberKind::big_int;
     return r;
   }
+  // PERF: most decimals in documents are short (9.99, -65.613617, 1e-5).
+  // An upper bound of the significant digits (trailing zeros included).
+  const std::int64_t significant = ndigits == 0 ? frac_digits - leading_frac_zeros : ndigits + frac_digits;
+  if (significant <= 15 && exact_fast_path(p, q, exponent, r.d)) {
+    r.kind = NumberKind::float64;
+    return r;
+  }
   // Correctly rounded, as Python's float() (both round to nearest, ties to even).
   double d = 0.0;
   const auto res = std::from_chars(p, q, d, std::chars_format::general);
   if (res.ec == std::errc::result_out_of_range) {
     // from_chars leaves `d` untouched; Python's float() gives ±inf on overflow
     // and ±0.0 on underflow. The decimal magnitude tells which it was.
-    const long magnitude = int_digits > 1 || value != 0
+    const std::int64_t magnitude = int_digits > 1 || value != 0
                                ? exponent + int_digits
                                : exponent - leading_frac_zeros;
     d = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <charconv>
+#if defined(__SSE2__)
+#include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
+#endif
 
 #include "fulmen/json/float_repr.hpp"
 
@@ -54,24 +57,9 @@ void Writer::floating(double value) {
 
 namespace {
 
-// For each byte: 0 if it is written as is, else the character after the
-// backslash ('u' for the \u00XX form). RFC 8259 §7.
-constexpr auto escape_table = [] {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 'u';
-  t['"'] = '"';
-  t['\\'] = '\\';
-  t['\b'] = 'b';
-  t['\f'] = 'f';
-  t['\n'] = 'n';
-  t['\r'] = 'r';
-  t['\t'] = 't';
-  return t;
-}();
-
 inline char* put_escaped(char* o, unsigned char c) noexcept {
   static constexpr char hex[] = "0123456789abcdef";
-  const char e = escape_table[c];
+  const char e = detail::escape_table[c];
   if (e == 0) {
     *o++ = static_cast<char>(c);
   } else if (e != 'u') {
@@ -87,7 +75,10 @@ inline char* put_escaped(char* o, unsigned char c) noexcept {
 
 }  // namespace
 
-void Writer::string(std::string_view utf8) {
+char* Writer::escaped(char* o, unsigned char c) noexcept { return put_escaped(o, c); }
+
+// Strings longer than short_string_max (see writer.hpp).
+void Writer::long_string(std::string_view utf8) {
   const auto* src = reinterpret_cast<const unsigned char*>(utf8.data());
   const std::size_t n = utf8.size();
   // Worst case every byte becomes "\u00XX": reserve once, then write unchecked.
@@ -95,20 +86,34 @@ void Writer::string(std::string_view utf8) {
   char* o = data_ + size_;
   *o++ = '"';
   std::size_t i = 0;
-  // PERF: short strings (most object keys) of 4-7 bytes: two overlapping
-  // 4-byte loads checked together, two overlapping stores.
-  if (n >= 4 && n < 8) {
-    std::uint32_t head;
-    std::uint32_t tail;
-    std::memcpy(&head, src, 4);
-    std::memcpy(&tail, src + n - 4, 4);
-    if (!any_needs_escape(head | (static_cast<std::uint64_t>(tail) << 32))) {
-      std::memcpy(o, &head, 4);
-      std::memcpy(o + n - 4, &tail, 4);
-      o += n;
-      i = n;
+#if defined(__SSE2__)
+  // PERF: long strings, 16 bytes at a time, stored before they are checked
+  // (with i + 16 <= n, the 6n + 2 reserved above leave room for 16 more); a
+  // block holding a special byte resumes right after its first special byte.
+  {
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i backslash = _mm_set1_epi8('\\');
+    const __m128i control_max = _mm_set1_epi8(0x1F);
+    while (n - i >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+      // Unsigned v <= 0x1F: max(v, 0x1F) == 0x1F.
+      const __m128i special =
+          _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                       _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
+      const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+      if (mask == 0) {
+        o += 16;
+        i += 16;
+        continue;
+      }
+      const auto plain = static_cast<std::size_t>(__builtin_ctz(mask));
+      o += plain;
+      i += plain;
+      o = put_escaped(o, src[i++]);
     }
   }
+#endif
   // PERF: 8 bytes at a time, stored before they are checked (the reserve above
   // leaves room); only a block holding a special byte is redone byte by byte.
   while (n - i >= 8) {

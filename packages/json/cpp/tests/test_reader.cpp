@@ -1,6 +1,8 @@
 // C++-only tests of the reader, the scanners and float_repr, run under
 // ASan + UBSan + LSan by tools/sanitize.
+#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -127,5 +129,64 @@ int main() {
   FULMEN_CHECK_EQ(repr(0.000123), "0.000123");
   FULMEN_CHECK_EQ(repr(1.7976931348623157e308), "1.7976931348623157e+308");
   FULMEN_CHECK_EQ(repr(123456789.12345679), "123456789.12345679");
+  // Indentation runs of every length around the 8-byte blocks of skip_ws, with
+  // the value, a tab, a CR or a stray byte right where a block begins or ends.
+  for (std::size_t spaces = 0; spaces < 20; ++spaces) {
+    const std::string pad = "\n" + std::string(spaces, ' ');
+    FULMEN_CHECK_EQ(events("[" + pad + "1," + pad + "\"x\"" + pad + "]"), "[ i1 s0'x' ]2");
+    FULMEN_CHECK_EQ(events("{" + pad + "\"k\":" + pad + "\t\r null" + pad + "}"),
+                    "{ k'k' null }1");
+    FULMEN_CHECK_EQ(events(pad + "true" + pad), "true");
+    FULMEN_CHECK_EQ(error_of("[" + pad + "!]"),
+                    "Expecting value@" + std::to_string(1 + pad.size()));
+    FULMEN_CHECK_EQ(error_of("[1" + pad + "\x01]"),
+                    "Expecting ',' delimiter or end of container@" + std::to_string(2 + pad.size()));
+    // A space-like byte with the high bit or a carry pattern is not a space.
+    FULMEN_CHECK(events("[" + pad + "\xa0" + "1]").find("error") == 0);
+  }
+  FULMEN_CHECK_EQ(error_of("[\n        "), "Unexpected end of input@10");
+  // Strings of every length around the 8- and 16-byte blocks of scan_string,
+  // with an escape, a non-ASCII character, a control byte or an invalid byte
+  // at every position.
+  for (std::size_t len = 1; len < 48; ++len) {
+    for (std::size_t at = 0; at < len; ++at) {
+      const std::string head(at, 'a');
+      const std::string tail(len - at - 1, 'b');
+      FULMEN_CHECK_EQ(events("\"" + head + "\\t" + tail + "\""), "s0'" + head + "\t" + tail + "'");
+      FULMEN_CHECK_EQ(events("\"" + head + "\xc3\xa9" + tail + "\""),
+                      "s1'" + head + "\xc3\xa9" + tail + "'");
+      FULMEN_CHECK_EQ(error_of("\"" + head + "\x01" + tail + "\""),
+                      "Invalid control character in string@" + std::to_string(1 + at));
+      FULMEN_CHECK_EQ(error_of("\"" + head + "\xff" + tail + "\""),
+                      "Invalid UTF-8@" + std::to_string(1 + at));
+      FULMEN_CHECK_EQ(events("[\"" + head + "\"," + std::string(len, 'c') + "]").find("error"), 0U);
+    }
+    FULMEN_CHECK_EQ(error_of("\"" + std::string(len, 'a')), "Unexpected end of input@" + std::to_string(1 + len));
+  }
+  // Every float decoded (the short-decimal fast path or from_chars) is the
+  // correctly rounded double: compared bit for bit with from_chars over short and
+  // long mantissas, fractions and exponents on both sides of the fast path's
+  // limits (15 digits, 10^22).
+  {
+    const char* mantissas[] = {"0", "1", "9.99", "4.25", "0.1", "0.3", "123456789012345",
+                               "1234567890123456", "9007199254740993", "0.000001",
+                               "65.613616999999977", "999999999999999", "2.2250738585072014",
+                               "1.7976931348623157", "5", "0.30000000000000004"};
+    std::uint64_t mismatches = 0;
+    for (const char* m : mantissas) {
+      for (int e = -40; e <= 40; ++e) {
+        for (const char* sign : {"", "-"}) {
+          const std::string text = std::string(sign) + m + "e" + std::to_string(e);
+          const NumberScan n = scan_number(text.data(), text.data() + text.size());
+          double want = 0.0;
+          std::from_chars(text.data(), text.data() + text.size(), want);
+          if (n.kind != NumberKind::float64 || std::memcmp(&n.d, &want, sizeof want) != 0) {
+            ++mismatches;
+          }
+        }
+      }
+    }
+    FULMEN_CHECK_EQ(mismatches, 0U);
+  }
   return fulmen::check::finish("json_reader");
 }

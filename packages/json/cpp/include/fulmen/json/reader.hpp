@@ -16,8 +16,10 @@
 //   bool start_object(); bool end_object(std::size_t count);
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,8 +68,30 @@ inline bool is_ws(unsigned char c) noexcept {
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
+// PERF: pretty-printed documents are mostly indentation, runs of spaces after a
+// newline: after each newline, 8 bytes at a time are tested for all-spaces
+// (exactly: no carry crosses a byte in the test), and a partial block jumps to
+// its first non-space byte. Compact documents never reach that path.
 inline const char* skip_ws(const char* p, const char* end) noexcept {
-  while (p < end && is_ws(static_cast<unsigned char>(*p))) ++p;
+  while (p < end && is_ws(static_cast<unsigned char>(*p))) {
+    if constexpr (std::endian::native == std::endian::little) {
+      if (*p++ != '\n') continue;
+      constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+      while (end - p >= 8) {
+        std::uint64_t v;
+        std::memcpy(&v, p, 8);
+        const std::uint64_t x = v ^ 0x2020202020202020ULL;  // spaces become 0
+        const std::uint64_t non_space = (((x & low7) + low7) | x) & ~low7;
+        if (non_space != 0) {
+          p += std::countr_zero(non_space) / 8;
+          break;
+        }
+        p += 8;
+      }
+    } else {
+      ++p;
+    }
+  }
   return p;
 }
 

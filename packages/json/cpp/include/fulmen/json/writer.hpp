@@ -2,6 +2,7 @@
 // It knows nothing of Python; the bindings walk Python objects and call it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -10,6 +11,25 @@
 #include <string_view>
 
 namespace fulmen::json {
+
+namespace detail {
+
+// For each byte: 0 if it is written as is, else the character after the
+// backslash ('u' for the \u00XX form). RFC 8259 §7.
+inline constexpr std::array<char, 256> escape_table = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 'u';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  t['\b'] = 'b';
+  t['\f'] = 'f';
+  t['\n'] = 'n';
+  t['\r'] = 'r';
+  t['\t'] = 't';
+  return t;
+}();
+
+}  // namespace detail
 
 class Writer {
  public:
@@ -28,7 +48,15 @@ class Writer {
   // Non-ASCII text is written as is, as FastAPI's JSONResponse does
   // (ensure_ascii=False); only '"', '\\' and control characters are escaped
   // (RFC 8259 §7), with the short forms where JSON has them.
-  void string(std::string_view utf8);
+  void string(std::string_view utf8) {
+    // PERF: most strings of a response are short object keys; they are written
+    // here, inline at the call site, without the block machinery of long_string.
+    if (utf8.size() <= short_string_max) {
+      short_string(utf8);
+    } else {
+      long_string(utf8);
+    }
+  }
 
   // PERF: structural characters go through the unchecked path after one
   // capacity check; `reserve` is the only place that grows the buffer.
@@ -75,6 +103,25 @@ class Writer {
   }
 
  private:
+  static constexpr std::size_t short_string_max = 7;
+
+  void short_string(std::string_view utf8) {
+    reserve(short_string_max * 6 + 2);
+    char* o = data_ + size_;
+    *o++ = '"';
+    for (const char ch : utf8) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (detail::escape_table[c] == 0) {
+        *o++ = ch;
+      } else {
+        o = escaped(o, c);
+      }
+    }
+    *o++ = '"';
+    size_ = static_cast<std::size_t>(o - data_);
+  }
+  static char* escaped(char* o, unsigned char c) noexcept;
+  void long_string(std::string_view utf8);
   void grow(std::size_t n);
 
   char* data_ = nullptr;
