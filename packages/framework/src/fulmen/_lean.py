@@ -1,0 +1,305 @@
+"""Lean routes: the fast path's shortcut for endpoints that never see the request.
+
+Most path operations take only path, query, header, cookie and body parameters:
+no ``Request``, no ``Response`` to set headers on, no background tasks, no
+dependencies. For those, the request handler built by ``get_request_handler``
+(fulmen._handler) needs nothing of the per-request object model -- no scope
+mapping, no ``Request``, no exit stacks, no ``Response`` object -- so the fast
+path (fulmen._fast) runs this instead: it reads the parameters from fulmen_http's
+request directly, calls the endpoint, and writes the status, headers and body the
+handler's ``Response`` would have had in one ``send_response`` call.
+
+Everything else is the handler's own code and order: the body is read and decoded
+first, parameters are validated path, query, header, cookie, body (so the 422
+error list is the same), the return value is validated and dumped through the
+same response field. A ``LeanRoute`` is made only when every piece it skips is
+provably empty (``lean_route`` says no otherwise), and the fast path uses it only
+while the route's handler is still the one it was made for (an integration that
+replaced ``get_request_handler`` or ``get_route_handler`` gets the full path).
+When it fails, the fast path builds the scope and ``Request`` it skipped (the
+body already read kept on it) and handles the exception as the full path would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fulmen import _json
+from fulmen._dependant import Dependant
+from fulmen._fields import ModelField, Undefined
+from fulmen._solve import _add_params, request_body_to_args
+from fulmen.concurrency import run_in_threadpool
+from fulmen.datastructures import Headers, QueryParams
+from fulmen.encoders import jsonable_encoder
+from fulmen.exceptions import (
+    EndpointContext,
+    HTTPException,
+    RequestValidationError,
+    ResponseValidationError,
+)
+from fulmen.requests import parse_cookies
+from fulmen.responses import JSONResponse, Response, _content_type
+
+# The Response methods whose effect a lean route reproduces without an object.
+_STOCK_INIT = (Response.__init__, JSONResponse.__init__)
+_STOCK_RENDER = (Response.render, JSONResponse.render)
+
+
+class BodyBox:
+    """What a lean route read of the body, for the ``Request`` made on failure
+    (an exception handler may still call ``request.body()``/``json()``)."""
+
+    __slots__ = ("json", "raw")
+
+    def __init__(self) -> None:
+        self.raw: bytes | None = None
+        self.json: Any = Undefined
+
+
+def _render_text(charset: str) -> Callable[[Any], bytes]:
+    def render(content: Any) -> bytes:  # as Response.render
+        if content is None:
+            return b""
+        if isinstance(content, bytes | memoryview):
+            return bytes(content)
+        return str(content).encode(charset)
+
+    return render
+
+
+class LeanRoute:
+    """One route's request handling without the per-request object model."""
+
+    __slots__ = (
+        "body_field",
+        "call",
+        "content_type",
+        "context",
+        "dependant",
+        "dump",
+        "dump_json",
+        "dump_kwargs",
+        "embed_body_fields",
+        "handler",
+        "is_coroutine",
+        "is_json_content_type",
+        "render",
+        "response_field",
+        "status",
+        "strict_content_type",
+    )
+
+    def __init__(
+        self,
+        *,
+        handler: Callable[..., Any],
+        dependant: Dependant,
+        body_field: ModelField | None,
+        embed_body_fields: bool,
+        strict_content_type: bool,
+        response_field: ModelField | None,
+        dump_json: bool,
+        dump_kwargs: dict[str, Any],
+        response_class: type[Response],
+        status: int,
+        context: Callable[[str, str], EndpointContext],
+        is_json_content_type: Callable[[str], bool],
+    ) -> None:
+        assert dependant.call is not None
+        self.handler = handler
+        self.call = dependant.call
+        self.is_coroutine = dependant.is_coroutine_callable
+        self.dependant = dependant
+        self.body_field = body_field
+        self.embed_body_fields = embed_body_fields
+        self.strict_content_type = strict_content_type
+        self.response_field = response_field
+        self.dump_json = dump_json
+        self.dump_kwargs = dump_kwargs
+        self.dump: Any = None
+        if response_field is not None:
+            serializer = response_field._adapter.serializer
+            self.dump = serializer.to_json if dump_json else serializer.to_python
+            if not dump_json:
+                self.dump_kwargs = {"mode": "json", **dump_kwargs}
+        media_type = "application/json" if dump_json else response_class.media_type
+        self.content_type: tuple[bytes, bytes] | None = (
+            None
+            if media_type is None
+            else (b"content-type", _content_type(media_type, response_class.charset))
+        )
+        if dump_json:
+            self.render: Callable[[Any], bytes] = bytes
+        elif response_class.render is JSONResponse.render:
+            self.render = _json.dumps
+        else:
+            self.render = _render_text(response_class.charset)
+        self.status = status
+        self.context = context
+        self.is_json_content_type = is_json_content_type
+
+    async def _read_body(self, req: Any, root: str, box: BodyBox) -> Any:
+        # As fulmen._handler._read_body, on fulmen_http's request.
+        try:
+            raw = await req.body()
+            box.raw = raw
+            if not raw:
+                return Undefined
+            content_type = req.header(b"content-type")
+            if content_type is not None:
+                content_type = content_type.decode("latin-1")
+            if (not content_type and not self.strict_content_type) or (
+                content_type and self.is_json_content_type(content_type)
+            ):
+                box.json = _json.loads(raw)
+                return box.json
+            return raw
+        except _json.JSONDecodeError as exc:
+            error = {
+                "type": "json_invalid",
+                "loc": ("body", exc.pos),
+                "msg": "JSON decode error",
+                "input": {},
+                "ctx": {"error": exc.msg},
+            }
+            raise RequestValidationError(
+                [error], body=exc.doc, endpoint_ctx=self.context(req.method, root)
+            ) from exc
+        except HTTPException:
+            raise
+        except Exception as exc:
+            raise HTTPException(400, "There was an error parsing the body") from exc
+
+    async def run(self, req: Any, path_params: dict[str, Any], root: str, box: Any) -> Any:
+        """Answer ``req``: None once the response is written, or the ``Response``
+        the endpoint returned (the caller writes that one)."""
+        body: Any = Undefined
+        if self.body_field is not None:
+            body = await self._read_body(req, root, box)
+        dependant = self.dependant
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        # The order of fulmen._solve.solve_dependencies: it fixes the error list's.
+        if dependant.path_params:
+            _add_params(dependant.path_params, path_params, values, errors)
+        if dependant.query_params:
+            _add_params(dependant.query_params, QueryParams(req.query_string), values, errors)
+        if dependant.header_params or dependant.cookie_params:
+            headers = Headers(raw=list(req.headers))
+            if dependant.header_params:
+                _add_params(dependant.header_params, headers, values, errors)
+            if dependant.cookie_params:
+                cookie = headers.get("cookie")
+                cookies = parse_cookies(cookie) if cookie else {}
+                _add_params(dependant.cookie_params, cookies, values, errors)
+        if dependant.body_params:
+            body_values, body_errors = request_body_to_args(
+                dependant.body_params, body, self.embed_body_fields
+            )
+            values.update(body_values)
+            errors.extend(body_errors)
+        if errors:
+            raise RequestValidationError(
+                errors,
+                body=None if body is Undefined else body,
+                endpoint_ctx=self.context(req.method, root),
+            )
+        if self.is_coroutine:
+            raw = await self.call(**values)
+        else:
+            raw = await run_in_threadpool(self.call, **values)
+        if isinstance(raw, Response):
+            return raw
+        field = self.response_field
+        if field is None:
+            content = jsonable_encoder(raw)
+        else:
+            if self.is_coroutine:
+                value, errors = field.validate(raw, loc=("response",))
+            else:
+                value, errors = await run_in_threadpool(
+                    field.validate, raw, None, loc=("response",)
+                )
+            if errors:
+                raise ResponseValidationError(
+                    errors, body=raw, endpoint_ctx=self.context(req.method, root)
+                )
+            content = self.dump(value, **self.dump_kwargs)
+        data = self.render(content)
+        content_type = self.content_type
+        length = (b"content-length", str(len(data)).encode("latin-1"))
+        req.send_response(
+            self.status, [length] if content_type is None else [length, content_type], data
+        )
+        return None
+
+
+def _is_stock(cls: type[Response]) -> bool:
+    # The Response methods this module reproduces, unchanged by the class.
+    return (
+        cls.__init__ in _STOCK_INIT
+        and cls.render in _STOCK_RENDER
+        and cls.init_headers is Response.init_headers
+        and cls.__call__ is Response.__call__
+        and type(cls).__call__ is type.__call__
+        and "__new__" not in vars(cls)
+    )
+
+
+def lean_route(
+    *,
+    handler: Callable[..., Any],
+    dependant: Dependant,
+    body_field: ModelField | None,
+    embed_body_fields: bool,
+    strict_content_type: bool,
+    response_class: type[Response],
+    is_default_class: bool,
+    status_code: int | None,
+    response_field: ModelField | None,
+    dump_json: bool,
+    dump_kwargs: dict[str, Any],
+    context: Callable[[str, str], EndpointContext],
+    is_json_content_type: Callable[[str], bool],
+) -> LeanRoute | None:
+    """The lean form of a route's handler, or None where it would differ."""
+    if (
+        dependant.dependencies
+        or dependant.request_param_name
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+        or dependant.is_gen_callable
+        or dependant.is_async_gen_callable
+    ):
+        return None
+    cls = response_class
+    # With a response model and the default class the handler builds a plain
+    # Response; otherwise the class's own methods must be the stock ones.
+    if not (is_default_class and dump_json) and not _is_stock(cls):
+        return None
+    status = status_code or 200
+    # Statuses without a body get it dropped after the headers were made: the
+    # handler's own path keeps that behaviour.
+    if status < 200 or status in (204, 205, 304):
+        return None
+    return LeanRoute(
+        handler=handler,
+        dependant=dependant,
+        body_field=body_field,
+        embed_body_fields=embed_body_fields,
+        strict_content_type=strict_content_type,
+        response_field=response_field,
+        dump_json=dump_json,
+        dump_kwargs=dump_kwargs,
+        response_class=cls,
+        status=status,
+        context=context,
+        is_json_content_type=is_json_content_type,
+    )
+
+
+__all__ = ["BodyBox", "LeanRoute", "lean_route"]
