@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 from fw_differential import FULMEN, call, get, post
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 from test_fast_path import answers, compare_paths
 
 import fulmen
 from fulmen import routing
-from fulmen.requests import Request
+from fulmen._lean_params import ParamPlan, query_source
+from fulmen._solve import request_params_to_args
+from fulmen.datastructures import Headers, QueryParams
+from fulmen.requests import Request, parse_cookies
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -296,3 +301,60 @@ def test_custom_route_class_handler_is_called() -> None:
     assert results[0]["headers"]["x-tag"] == ["logged"]
     assert seen == ["/plain", "/plain"]
     assert _lean_of(build(FULMEN), "/plain") is None
+
+
+def _param_route() -> Any:
+    app = fulmen.FastAPI()
+
+    @app.get("/p/{n}")
+    async def params(
+        n: int,
+        i: int,
+        f: float = 0.5,
+        s: str | None = None,
+        alias: str = fulmen.Query(default="d", alias="a-b"),
+        tags: list[str] = fulmen.Query(default=[]),  # noqa: B008 - FastAPI's style
+        x_token: str | None = fulmen.Header(default=None),
+        session: int | None = fulmen.Cookie(default=None),
+    ) -> Any:
+        return 1
+
+    return next(r for r in app.routes if getattr(r, "path", None) == "/p/{n}")
+
+
+QUERY_TEXT = st.text(alphabet="ai=&%+fsbtg-x1.2AZ é", max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=QUERY_TEXT, n=st.sampled_from(["1", "x", ""]), cookie=st.text(max_size=12))
+def test_lean_params_solve_as_the_general_solver(query: str, n: str, cookie: str) -> None:
+    """ParamPlan and query_source give the values and errors request_params_to_args
+    gives on the sources a Request would have made."""
+    lean = _param_route()._fast[3]
+    dependant = lean.dependant
+    raw = query.encode("latin-1", "replace")
+    headers = Headers(raw=[(b"x-token", b"t"), (b"cookie", cookie.encode("latin-1", "replace"))])
+    cookie_value = headers.get("cookie")
+    cookies = parse_cookies(cookie_value) if cookie_value else {}
+    sources = [
+        (lean.path, dependant.path_params, {"n": n}, {"n": n}),
+        (lean.query, dependant.query_params, query_source(raw, lean.query), QueryParams(raw)),
+        (lean.header, dependant.header_params, headers, headers),
+        (lean.cookie, dependant.cookie_params, cookies, cookies),
+    ]
+    for plan, fields, lean_source, source in sources:
+        values: dict[str, Any] = {}
+        errors: list[Any] = []
+        plan.solve(lean_source, values, errors)
+        assert (values, errors) == request_params_to_args(fields, source)
+
+
+def test_query_source_matches_query_params() -> None:
+    plan = _param_route()._fast[3].query
+    assert plan.lists  # a list[str] field: the full QueryParams
+    assert plan.generic is None
+    scalar = ParamPlan([e[-1] for e in plan.fields if not e[-1].is_sequence], multi=True)
+    assert not scalar.lists
+    for raw in [b"", b"a=1&a=2&b", b"a=%20&b=+", b"&&a==1&", b"x=\xe9"]:
+        assert dict(query_source(raw, scalar)) == dict(QueryParams(raw).items())
+        assert isinstance(query_source(raw, plan), QueryParams)

@@ -28,9 +28,10 @@ from typing import Any
 from fulmen import _json
 from fulmen._dependant import Dependant
 from fulmen._fields import ModelField, Undefined
-from fulmen._solve import _add_params, request_body_to_args
+from fulmen._lean_params import ParamPlan, query_source
+from fulmen._solve import request_body_to_args
 from fulmen.concurrency import run_in_threadpool
-from fulmen.datastructures import Headers, QueryParams
+from fulmen.datastructures import Headers
 from fulmen.encoders import jsonable_encoder
 from fulmen.exceptions import (
     EndpointContext,
@@ -68,6 +69,10 @@ def _render_text(charset: str) -> Callable[[Any], bytes]:
     return render
 
 
+def _plan(fields: list[ModelField], *, multi: bool) -> ParamPlan | None:
+    return ParamPlan(fields, multi=multi) if fields else None
+
+
 class LeanRoute:
     """One route's request handling without the per-request object model."""
 
@@ -76,14 +81,18 @@ class LeanRoute:
         "call",
         "content_type",
         "context",
+        "cookie",
         "dependant",
         "dump",
         "dump_json",
         "dump_kwargs",
         "embed_body_fields",
         "handler",
+        "header",
         "is_coroutine",
         "is_json_content_type",
+        "path",
+        "query",
         "render",
         "response_field",
         "status",
@@ -111,6 +120,10 @@ class LeanRoute:
         self.call = dependant.call
         self.is_coroutine = dependant.is_coroutine_callable
         self.dependant = dependant
+        self.path = _plan(dependant.path_params, multi=False)
+        self.query = _plan(dependant.query_params, multi=True)
+        self.header = _plan(dependant.header_params, multi=True)
+        self.cookie = _plan(dependant.cookie_params, multi=False)
         self.body_field = body_field
         self.embed_body_fields = embed_body_fields
         self.strict_content_type = strict_content_type
@@ -181,18 +194,17 @@ class LeanRoute:
         values: dict[str, Any] = {}
         errors: list[Any] = []
         # The order of fulmen._solve.solve_dependencies: it fixes the error list's.
-        if dependant.path_params:
-            _add_params(dependant.path_params, path_params, values, errors)
-        if dependant.query_params:
-            _add_params(dependant.query_params, QueryParams(req.query_string), values, errors)
-        if dependant.header_params or dependant.cookie_params:
+        if self.path is not None:
+            self.path.solve(path_params, values, errors)
+        if self.query is not None:
+            self.query.solve(query_source(req.query_string, self.query), values, errors)
+        if self.header is not None or self.cookie is not None:
             headers = Headers(raw=list(req.headers))
-            if dependant.header_params:
-                _add_params(dependant.header_params, headers, values, errors)
-            if dependant.cookie_params:
+            if self.header is not None:
+                self.header.solve(headers, values, errors)
+            if self.cookie is not None:
                 cookie = headers.get("cookie")
-                cookies = parse_cookies(cookie) if cookie else {}
-                _add_params(dependant.cookie_params, cookies, values, errors)
+                self.cookie.solve(parse_cookies(cookie) if cookie else {}, values, errors)
         if dependant.body_params:
             body_values, body_errors = request_body_to_args(
                 dependant.body_params, body, self.embed_body_fields
