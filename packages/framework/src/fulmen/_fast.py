@@ -37,7 +37,7 @@ from fulmen._errors import (
     _lookup,
 )
 from fulmen._fields import Undefined
-from fulmen._lean import BodyBox, LeanRoute
+from fulmen._lean import BodyBox
 from fulmen._route import NOT_AWAITED
 from fulmen._router import APIRouter
 from fulmen._types import Message
@@ -241,7 +241,18 @@ class FastPath:
                 return NotImplemented  # a Mount, or a route whose app was replaced
             lean = fast[3]
             if lean is not None:
-                await self._lean(plan, lean, req, route, params or {})
+                # A lean route (fulmen._lean): the scope, Request and exit stacks
+                # are made only if something needs them (a failure, or a Response
+                # the endpoint returned), as the full path below would have them.
+                params = params or {}
+                box = BodyBox() if lean.body_field is not None else None
+                try:
+                    response = await lean.run(req, params, self.root_path, box)
+                except Exception as exc:
+                    await self._lean_failed(plan, exc, req, route, params, box)
+                    return None
+                if response is not None:
+                    await self._lean_response(plan, response, req, route, params, box)
                 return None
         elif status != _METHOD_NOT_ALLOWED and router.default is not None:
             return NotImplemented
@@ -320,21 +331,28 @@ class FastPath:
         scope["state"] = self.state.copy()
         return scope
 
-    async def _lean(
-        self, plan: _Plan, lean: LeanRoute, req: Any, route: Any, params: dict[str, Any]
+    async def _lean_failed(
+        self,
+        plan: _Plan,
+        exc: Exception,
+        req: Any,
+        route: Any,
+        params: dict[str, Any],
+        box: BodyBox | None,
     ) -> None:
-        """Serve a lean route (fulmen._lean): the scope, ``Request`` and exit
-        stacks are made only if something needs them (a failure, or a
-        ``Response`` the endpoint returned), as the full path would have them."""
-        box = BodyBox() if lean.body_field is not None else None
-        try:
-            response = await lean.run(req, params, self.root_path, box)
-        except Exception as exc:
-            scope, request, cycle = self._route_context(plan, req, route, params, box)
-            await self._fail(plan, exc, request, scope, cycle)
-            return
-        if response is None:
-            return
+        scope, request, cycle = self._route_context(plan, req, route, params, box)
+        await self._fail(plan, exc, request, scope, cycle)
+
+    async def _lean_response(
+        self,
+        plan: _Plan,
+        response: Response,
+        req: Any,
+        route: Any,
+        params: dict[str, Any],
+        box: BodyBox | None,
+    ) -> None:
+        # The endpoint returned a Response: written as the full path writes it.
         scope, request, cycle = self._route_context(plan, req, route, params, box)
         try:
             if not cycle.write_now(response):

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fulmen import _json
-from fulmen._dependant import Dependant
+from fulmen._dependant import Dependant, should_embed_body
 from fulmen._fields import ModelField, Undefined
 from fulmen._lean_params import ParamPlan, query_source
 from fulmen._solve import request_body_to_args
@@ -78,6 +78,7 @@ class LeanRoute:
 
     __slots__ = (
         "body_field",
+        "body_params",
         "call",
         "content_type",
         "context",
@@ -95,6 +96,8 @@ class LeanRoute:
         "query",
         "render",
         "response_field",
+        "single_body",
+        "solves",
         "status",
         "strict_content_type",
     )
@@ -124,6 +127,20 @@ class LeanRoute:
         self.query = _plan(dependant.query_params, multi=True)
         self.header = _plan(dependant.header_params, multi=True)
         self.cookie = _plan(dependant.cookie_params, multi=False)
+        self.body_params = dependant.body_params
+        single = (
+            len(self.body_params) == 1
+            and not embed_body_fields
+            and not should_embed_body(self.body_params)
+        )
+        self.single_body = self.body_params[0] if single else None
+        self.solves = bool(
+            dependant.path_params
+            or dependant.query_params
+            or dependant.header_params
+            or dependant.cookie_params
+            or dependant.body_params
+        )
         self.body_field = body_field
         self.embed_body_fields = embed_body_fields
         self.strict_content_type = strict_content_type
@@ -152,11 +169,10 @@ class LeanRoute:
         self.context = context
         self.is_json_content_type = is_json_content_type
 
-    async def _read_body(self, req: Any, root: str, box: BodyBox) -> Any:
-        # As fulmen._handler._read_body, on fulmen_http's request.
+    def _decode(self, req: Any, raw: bytes, root: str, box: BodyBox) -> Any:
+        # As fulmen._handler._read_body, past reading the bytes.
+        box.raw = raw
         try:
-            raw = await req.body()
-            box.raw = raw
             if not raw:
                 return Undefined
             content_type = req.header(b"content-type")
@@ -179,18 +195,10 @@ class LeanRoute:
             raise RequestValidationError(
                 [error], body=exc.doc, endpoint_ctx=self.context(req.method, root)
             ) from exc
-        except HTTPException:
-            raise
         except Exception as exc:
             raise HTTPException(400, "There was an error parsing the body") from exc
 
-    async def run(self, req: Any, path_params: dict[str, Any], root: str, box: Any) -> Any:
-        """Answer ``req``: None once the response is written, or the ``Response``
-        the endpoint returned (the caller writes that one)."""
-        body: Any = Undefined
-        if self.body_field is not None:
-            body = await self._read_body(req, root, box)
-        dependant = self.dependant
+    def _solve(self, req: Any, path_params: dict[str, Any], body: Any, root: str) -> dict[str, Any]:
         values: dict[str, Any] = {}
         errors: list[Any] = []
         # The order of fulmen._solve.solve_dependencies: it fixes the error list's.
@@ -205,9 +213,15 @@ class LeanRoute:
             if self.cookie is not None:
                 cookie = headers.get("cookie")
                 self.cookie.solve(parse_cookies(cookie) if cookie else {}, values, errors)
-        if dependant.body_params:
+        if self.single_body is not None:
+            # As request_body_to_args for one body parameter that is not embedded.
+            value, body_errors = self.single_body.validate_or_default(body, loc=("body",))
+            if body_errors:
+                errors.extend(body_errors)
+            values[self.single_body.name] = value
+        elif self.body_params:
             body_values, body_errors = request_body_to_args(
-                dependant.body_params, body, self.embed_body_fields
+                self.body_params, body, self.embed_body_fields
             )
             values.update(body_values)
             errors.extend(body_errors)
@@ -217,6 +231,19 @@ class LeanRoute:
                 body=None if body is Undefined else body,
                 endpoint_ctx=self.context(req.method, root),
             )
+        return values
+
+    async def run(self, req: Any, path_params: dict[str, Any], root: str, box: Any) -> Any:
+        """Answer ``req``: None once the response is written, or the ``Response``
+        the endpoint returned (the caller writes that one)."""
+        body: Any = Undefined
+        if self.body_field is not None:
+            try:
+                raw_body = await req.body()
+            except Exception as exc:  # as _read_body: a body that cannot be read
+                raise HTTPException(400, "There was an error parsing the body") from exc
+            body = self._decode(req, raw_body, root, box)
+        values = self._solve(req, path_params, body, root) if self.solves else {}
         if self.is_coroutine:
             raw = await self.call(**values)
         else:
