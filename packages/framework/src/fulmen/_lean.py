@@ -25,9 +25,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import ValidationError
+
 from fulmen import _json
 from fulmen._dependant import Dependant, should_embed_body
-from fulmen._fields import ModelField, Undefined
+from fulmen._fields import ModelField, Undefined, located_errors
 from fulmen._lean_params import ParamPlan, query_source
 from fulmen._solve import request_body_to_args
 from fulmen.concurrency import run_in_threadpool
@@ -45,6 +47,7 @@ from fulmen.responses import JSONResponse, Response, _content_type
 # The Response methods whose effect a lean route reproduces without an object.
 _STOCK_INIT = (Response.__init__, JSONResponse.__init__)
 _STOCK_RENDER = (Response.render, JSONResponse.render)
+_RESPONSE_LOC = ("response",)
 
 
 class BodyBox:
@@ -100,6 +103,7 @@ class LeanRoute:
         "solves",
         "status",
         "strict_content_type",
+        "validate_response",
     )
 
     def __init__(
@@ -148,7 +152,9 @@ class LeanRoute:
         self.dump_json = dump_json
         self.dump_kwargs = dump_kwargs
         self.dump: Any = None
+        self.validate_response: Any = None
         if response_field is not None:
+            self.validate_response = response_field._adapter.validator.validate_python
             serializer = response_field._adapter.serializer
             self.dump = serializer.to_json if dump_json else serializer.to_python
             if not dump_json:
@@ -172,6 +178,9 @@ class LeanRoute:
     def _decode(self, req: Any, raw: bytes, root: str, box: BodyBox) -> Any:
         # As fulmen._handler._read_body, past reading the bytes.
         box.raw = raw
+        # What reading it through the ASGI receive would have left: the body
+        # handed over (a later receive() waits for the end of the cycle).
+        req._body_handed = True
         try:
             if not raw:
                 return Undefined
@@ -255,10 +264,15 @@ class LeanRoute:
             content = jsonable_encoder(raw)
         else:
             if self.is_coroutine:
-                value, errors = field.validate(raw, loc=("response",))
+                # As ModelField.validate (PERF: its validator called directly).
+                try:
+                    value = self.validate_response(raw, from_attributes=True)
+                    errors = None
+                except ValidationError as exc:
+                    value, errors = None, located_errors(exc, _RESPONSE_LOC)
             else:
                 value, errors = await run_in_threadpool(
-                    field.validate, raw, None, loc=("response",)
+                    field.validate, raw, None, loc=_RESPONSE_LOC
                 )
             if errors:
                 raise ResponseValidationError(
@@ -267,7 +281,7 @@ class LeanRoute:
             content = self.dump(value, **self.dump_kwargs)
         data = self.render(content)
         content_type = self.content_type
-        length = (b"content-length", str(len(data)).encode("latin-1"))
+        length = (b"content-length", b"%d" % len(data))  # as str(len).encode("latin-1")
         req.send_response(
             self.status, [length] if content_type is None else [length, content_type], data
         )
