@@ -7,12 +7,13 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import httpx
 import pytest
 from fw_differential import FULMEN, call, get, post
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from test_fast_path import answers, compare_paths
+from test_fast_path import answers, compare_paths, serve
 
 import fulmen
 from fulmen import routing
@@ -358,3 +359,28 @@ def test_query_source_matches_query_params() -> None:
     for raw in [b"", b"a=1&a=2&b", b"a=%20&b=+", b"&&a==1&", b"x=\xe9"]:
         assert dict(query_source(raw, scalar)) == dict(QueryParams(raw).items())
         assert isinstance(query_source(raw, plan), QueryParams)
+
+
+def test_routes_added_while_serving() -> None:
+    """The fast path routes outside a coroutine only with a settled plan: the
+    first request, and routes added after it, still answer."""
+    app = fulmen.FastAPI()
+
+    @app.get("/a")
+    async def first() -> Any:
+        return "a"
+
+    server = serve(app, fast=True)
+    try:
+        with httpx.Client(base_url=server.url, timeout=20) as client:
+            assert client.get("/a").json() == "a"
+            assert client.get("/b").status_code == 404
+
+            @app.get("/b")
+            async def second(n: int = 1) -> Any:
+                return n
+
+            assert client.get("/b?n=5").json() == 5
+            assert client.get("/a").json() == "a"
+    finally:
+        server.stop()

@@ -150,7 +150,14 @@ class LeanRoute:
         self.strict_content_type = strict_content_type
         self.response_field = response_field
         self.dump_json = dump_json
-        self.dump_kwargs = dump_kwargs
+        # PERF: options equal to pydantic-core's own defaults (None include and
+        # exclude, False flags) are left out of the call; by_alias always stays
+        # (its default, None, means "the model's config", not True).
+        self.dump_kwargs = {
+            key: value
+            for key, value in dump_kwargs.items()
+            if key == "by_alias" or (value is not None and value is not False)
+        }
         self.dump: Any = None
         self.validate_response: Any = None
         if response_field is not None:
@@ -158,7 +165,7 @@ class LeanRoute:
             serializer = response_field._adapter.serializer
             self.dump = serializer.to_json if dump_json else serializer.to_python
             if not dump_json:
-                self.dump_kwargs = {"mode": "json", **dump_kwargs}
+                self.dump_kwargs = {"mode": "json", **self.dump_kwargs}
         media_type = "application/json" if dump_json else response_class.media_type
         self.content_type: tuple[bytes, bytes] | None = (
             None
@@ -242,50 +249,80 @@ class LeanRoute:
             )
         return values
 
-    async def run(self, req: Any, path_params: dict[str, Any], root: str, box: Any) -> Any:
-        """Answer ``req``: None once the response is written, or the ``Response``
-        the endpoint returned (the caller writes that one)."""
-        body: Any = Undefined
-        if self.body_field is not None:
-            try:
-                raw_body = await req.body()
-            except Exception as exc:  # as _read_body: a body that cannot be read
-                raise HTTPException(400, "There was an error parsing the body") from exc
-            body = self._decode(req, raw_body, root, box)
-        values = self._solve(req, path_params, body, root) if self.solves else {}
-        if self.is_coroutine:
-            raw = await self.call(**values)
-        else:
-            raw = await run_in_threadpool(self.call, **values)
-        if isinstance(raw, Response):
-            return raw
-        field = self.response_field
-        if field is None:
+    async def serve(
+        self, host: Any, plan: Any, req: Any, route: Any, path_params: dict[str, Any]
+    ) -> None:
+        """Answer ``req``, as the fast path's ``host`` (fulmen._fast.FastPath)
+        would through the route's handler: a failure, or a ``Response`` the
+        endpoint returned, goes back to ``host`` with what it needs to finish.
+
+        PERF: the whole request in this one coroutine (the fast path routes it
+        outside any)."""
+        box = BodyBox() if self.body_field is not None else None
+        root = host.root_path
+        try:
+            body: Any = Undefined
+            if box is not None:
+                try:
+                    raw_body = await req.body()
+                except Exception as exc:  # as _read_body: a body that cannot be read
+                    raise HTTPException(400, "There was an error parsing the body") from exc
+                body = self._decode(req, raw_body, root, box)
+            values = self._solve(req, path_params, body, root) if self.solves else {}
+            if self.is_coroutine:
+                raw = await self.call(**values)
+            else:
+                raw = await run_in_threadpool(self.call, **values)
+            if not isinstance(raw, Response):
+                if self.is_coroutine:
+                    self._write(req, root, raw)
+                else:
+                    await self._write_sync(req, root, raw)
+                return
+        except Exception as exc:
+            await host._lean_failed(plan, exc, req, route, path_params, box)
+            return
+        await host._lean_response(plan, raw, req, route, path_params, box)
+
+    def _write(self, req: Any, root: str, raw: Any) -> None:
+        # The handler's serialize_response and Response, as bytes on the wire.
+        if self.response_field is None:
             content = jsonable_encoder(raw)
         else:
-            if self.is_coroutine:
-                # As ModelField.validate (PERF: its validator called directly).
-                try:
-                    value = self.validate_response(raw, from_attributes=True)
-                    errors = None
-                except ValidationError as exc:
-                    value, errors = None, located_errors(exc, _RESPONSE_LOC)
-            else:
-                value, errors = await run_in_threadpool(
-                    field.validate, raw, None, loc=_RESPONSE_LOC
-                )
+            # As ModelField.validate (PERF: its validator called directly).
+            try:
+                value = self.validate_response(raw, from_attributes=True)
+                errors = None
+            except ValidationError as exc:
+                value, errors = None, located_errors(exc, _RESPONSE_LOC)
             if errors:
                 raise ResponseValidationError(
                     errors, body=raw, endpoint_ctx=self.context(req.method, root)
                 )
             content = self.dump(value, **self.dump_kwargs)
+        self._send(req, content)
+
+    async def _write_sync(self, req: Any, root: str, raw: Any) -> None:
+        # As _write for a def endpoint: the response model validated in the thread pool.
+        field = self.response_field
+        if field is None:
+            content = jsonable_encoder(raw)
+        else:
+            value, errors = await run_in_threadpool(field.validate, raw, None, loc=_RESPONSE_LOC)
+            if errors:
+                raise ResponseValidationError(
+                    errors, body=raw, endpoint_ctx=self.context(req.method, root)
+                )
+            content = self.dump(value, **self.dump_kwargs)
+        self._send(req, content)
+
+    def _send(self, req: Any, content: Any) -> None:
         data = self.render(content)
         content_type = self.content_type
         length = (b"content-length", b"%d" % len(data))  # as str(len).encode("latin-1")
         req.send_response(
             self.status, [length] if content_type is None else [length, content_type], data
         )
-        return None
 
 
 def _is_stock(cls: type[Response]) -> bool:
