@@ -17,6 +17,7 @@ from test_fast_path import answers, compare_paths, serve
 
 import fulmen
 from fulmen import routing
+from fulmen._dependant import get_parameterless_sub_dependant
 from fulmen._lean_params import ParamPlan, query_source
 from fulmen._solve import request_params_to_args
 from fulmen.datastructures import Headers, QueryParams
@@ -384,3 +385,31 @@ def test_routes_added_while_serving() -> None:
             assert client.get("/a").json() == "a"
     finally:
         server.stop()
+
+
+def test_dependency_added_after_registration_runs() -> None:
+    """Code that appends a dependency to a route's dependant later (as some
+    libraries do) gets it solved: such a route leaves the lean form."""
+    seen: list[str] = []
+
+    def build(fw: Any) -> Any:
+        app = fw.FastAPI()
+
+        @app.get("/items/{n}")
+        async def item(n: int) -> Any:
+            return {"n": n}
+
+        def audit(n: int) -> None:
+            seen.append(f"audit {n}")
+
+        route = next(r for r in app.routes if getattr(r, "path", None) == "/items/{n}")
+        route.dependant.dependencies.append(
+            get_parameterless_sub_dependant(depends=fw.Depends(audit), path=route.path_format)
+        )
+        return app
+
+    # Two requests: the first one is routed inside the coroutine (the fast path's
+    # plan is made then), the second before it.
+    results = compare_paths(build, [get("/items/3"), get("/items/4")])
+    assert results[1]["body"] == b'{"n":4}'
+    assert seen == ["audit 3", "audit 4"] * 2  # the ASGI run, then the fast run

@@ -236,10 +236,13 @@ class FastPath:
             status, found, params = table._match(req.method, path)
             if status == _FOUND:
                 route = table._targets[found]
-                fast = getattr(route, "_fast", None)
+                fast: Any = getattr(route, "_fast", None)
+                # (Dependencies added to the route's dependant after it was made
+                # are solved by the handler at request time: the full path then.)
                 if fast is not None and fast[0] is route.app and fast[3] is not None:
                     lean: LeanRoute = fast[3]
-                    return lean.serve(self, plan, req, route, params or {})
+                    if not lean.dependant.dependencies:
+                        return lean.serve(self, plan, req, route, params or {})
         except Exception:
             return self._handle(req)
         return self._routed(plan, req, path, table, status, found, params)
@@ -273,7 +276,7 @@ class FastPath:
             if fast is None or fast[0] is not route.app:
                 return NotImplemented  # a Mount, or a route whose app was replaced
             lean = fast[3]
-            if lean is not None:
+            if lean is not None and not lean.dependant.dependencies:
                 # A lean route (fulmen._lean): the scope, Request and exit stacks
                 # are made only if something needs them (a failure, or a Response
                 # the endpoint returned), as the full path below would have them.
