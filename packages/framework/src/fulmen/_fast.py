@@ -24,7 +24,7 @@ has its own ``__call__`` (FileResponse, user classes) are written by that
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -36,6 +36,8 @@ from fulmen._errors import (
     _call_handler,
     _lookup,
 )
+from fulmen._fields import Undefined
+from fulmen._lean import BodyBox, LeanRoute
 from fulmen._route import NOT_AWAITED
 from fulmen._router import APIRouter
 from fulmen._types import Message
@@ -214,7 +216,38 @@ class FastPath:
         self._stack: Any = None
         self._plan: _Plan | None = None
 
-    async def handle(self, req: Any) -> Any:
+    def handle(self, req: Any) -> Coroutine[Any, Any, Any]:
+        """The direct handler: a coroutine answering ``req``.
+
+        PERF: a plain function that routes the request before any coroutine
+        exists, so a lean route's request runs in one coroutine, its own. The
+        unusual cases (middleware stack not built yet or changed, a failure
+        while routing) go through ``_handle``, which does it all inside the
+        coroutine as before.
+        """
+        plan = self._plan
+        stack = self.app.middleware_stack
+        if plan is None or stack is None or stack is not self._stack:
+            return self._handle(req)
+        try:
+            root = self.root_path
+            path = _route_path(req.path, root) if root else req.path
+            table = plan.router._routing_table()
+            status, found, params = table._match(req.method, path)
+            if status == _FOUND:
+                route = table._targets[found]
+                fast: Any = getattr(route, "_fast", None)
+                # (Dependencies added to the route's dependant after it was made
+                # are solved by the handler at request time: the full path then.)
+                if fast is not None and fast[0] is route.app and fast[3] is not None:
+                    lean: LeanRoute = fast[3]
+                    if not lean.dependant.dependencies:
+                        return lean.serve(self, plan, req, route, params or {})
+        except Exception:
+            return self._handle(req)
+        return self._routed(plan, req, path, table, status, found, params)
+
+    async def _handle(self, req: Any) -> Any:
         app = self.app
         stack = app.middleware_stack
         if stack is None:  # as Fulmen.__call__: built on first use, rebuilt after changes
@@ -225,11 +258,16 @@ class FastPath:
         plan = self._plan
         if plan is None:
             return NotImplemented
-        router = plan.router
         root = self.root_path
         path = _route_path(req.path, root) if root else req.path
-        table = router._routing_table()
+        table = plan.router._routing_table()
         status, found, params = table._match(req.method, path)
+        return await self._routed(plan, req, path, table, status, found, params)
+
+    async def _routed(
+        self, plan: _Plan, req: Any, path: str, table: Any, status: int, found: Any, params: Any
+    ) -> Any:
+        router = plan.router
         route: Any = None
         fast: Any = None
         if status == _FOUND:
@@ -237,21 +275,16 @@ class FastPath:
             fast = getattr(route, "_fast", None)
             if fast is None or fast[0] is not route.app:
                 return NotImplemented  # a Mount, or a route whose app was replaced
+            lean = fast[3]
+            if lean is not None and not lean.dependant.dependencies:
+                # A lean route (fulmen._lean): the scope, Request and exit stacks
+                # are made only if something needs them (a failure, or a Response
+                # the endpoint returned), as the full path below would have them.
+                await lean.serve(self, plan, req, route, params or {})
+                return None
         elif status != _METHOD_NOT_ALLOWED and router.default is not None:
             return NotImplemented
-        # What the ASGI path's scope holds by the time the route runs (PERF: the
-        # per-server part copied from a template, in the same key order).
-        scope: dict[str, Any] = plan.scope.copy()
-        scope["http_version"] = req.http_version
-        scope["server"] = req.server
-        scope["client"] = req.client
-        scope["scheme"] = req.scheme
-        scope["method"] = req.method
-        scope["path"] = req.path
-        scope["raw_path"] = req.raw_path
-        scope["query_string"] = req.query_string
-        scope["headers"] = req.headers
-        scope["state"] = self.state.copy()
+        scope = self._scope(plan, req)
         cycle = _Cycle(req, scope)
         try:  # ServerErrorMiddleware
             try:  # ExceptionMiddleware
@@ -306,18 +339,106 @@ class FastPath:
             except Exception as exc:
                 await self._handle_exception(exc, Request(scope, req.receive), scope, cycle)
         except Exception as exc:
-            error_response: Response
-            if plan.debug:
-                trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-                error_response = PlainTextResponse(trace, status_code=500)
-            elif plan.error_handler is not None:
-                error_response = await _call_handler(plan.error_handler, Request(scope), exc)
-            else:
-                error_response = PlainTextResponse("Internal Server Error", status_code=500)
-            if not cycle.started:
-                await cycle.write(error_response)
+            await self._server_error(plan, exc, scope, cycle)
             raise  # fulmen_http logs it (and test clients re-raise it)
         return None
+
+    def _scope(self, plan: _Plan, req: Any) -> dict[str, Any]:
+        # What the ASGI path's scope holds before routing (PERF: the per-server
+        # part copied from a template, in the same key order).
+        scope: dict[str, Any] = plan.scope.copy()
+        scope["http_version"] = req.http_version
+        scope["server"] = req.server
+        scope["client"] = req.client
+        scope["scheme"] = req.scheme
+        scope["method"] = req.method
+        scope["path"] = req.path
+        scope["raw_path"] = req.raw_path
+        scope["query_string"] = req.query_string
+        scope["headers"] = req.headers
+        scope["state"] = self.state.copy()
+        return scope
+
+    async def _lean_failed(
+        self,
+        plan: _Plan,
+        exc: Exception,
+        req: Any,
+        route: Any,
+        params: dict[str, Any],
+        box: BodyBox | None,
+    ) -> None:
+        scope, request, cycle = self._route_context(plan, req, route, params, box)
+        await self._fail(plan, exc, request, scope, cycle)
+
+    async def _lean_response(
+        self,
+        plan: _Plan,
+        response: Response,
+        req: Any,
+        route: Any,
+        params: dict[str, Any],
+        box: BodyBox | None,
+    ) -> None:
+        # The endpoint returned a Response: written as the full path writes it.
+        scope, request, cycle = self._route_context(plan, req, route, params, box)
+        try:
+            if not cycle.write_now(response):
+                await cycle.write(response)
+        except Exception as exc:
+            await self._fail(plan, exc, request, scope, cycle)
+
+    def _route_context(
+        self, plan: _Plan, req: Any, route: Any, params: dict[str, Any], box: BodyBox | None
+    ) -> tuple[dict[str, Any], Request, _Cycle]:
+        # The scope and Request the full path would have made for this route.
+        scope = self._scope(plan, req)
+        scope["path_params"] = params
+        scope["endpoint"] = route.endpoint
+        scope["route"] = route
+        request = Request(scope, req.receive)
+        scope["fastapi_inner_astack"] = AsyncExitStack()
+        scope["fastapi_function_astack"] = AsyncExitStack()
+        if box is not None and box.raw is not None:
+            # The body was read (as request.body() would have): keep it readable.
+            request._body = box.raw
+            if box.json is not Undefined:
+                request._json = box.json
+        cycle = _Cycle(req, scope)
+        cycle.started = req._response_started
+        return scope, request, cycle
+
+    async def _fail(
+        self, plan: _Plan, exc: Exception, request: Request, scope: dict[str, Any], cycle: _Cycle
+    ) -> None:
+        # The route's, then ExceptionMiddleware's, then ServerErrorMiddleware's
+        # handling of ``exc``, nested as in ``handle``.
+        try:
+            try:
+                await self._handle_exception(exc, request, scope, cycle)
+            except Exception as inner:
+                await self._handle_exception(
+                    inner, Request(scope, cycle.request.receive), scope, cycle
+                )
+        except Exception as last:
+            await self._server_error(plan, last, scope, cycle)
+            raise
+
+    @staticmethod
+    async def _server_error(
+        plan: _Plan, exc: Exception, scope: dict[str, Any], cycle: _Cycle
+    ) -> None:
+        # As ServerErrorMiddleware: a 500 if nothing was sent yet (the caller re-raises).
+        error_response: Response
+        if plan.debug:
+            trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+            error_response = PlainTextResponse(trace, status_code=500)
+        elif plan.error_handler is not None:
+            error_response = await _call_handler(plan.error_handler, Request(scope), exc)
+        else:
+            error_response = PlainTextResponse("Internal Server Error", status_code=500)
+        if not cycle.started:
+            await cycle.write(error_response)
 
     async def _not_found(
         self, router: APIRouter, table: Any, path: str, scope: dict[str, Any], cycle: _Cycle

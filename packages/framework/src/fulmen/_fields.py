@@ -156,10 +156,7 @@ class ModelField:
             # PERF: pydantic-core's validator directly, without TypeAdapter's wrapper.
             return self._adapter.validator.validate_python(value, from_attributes=True), []
         except ValidationError as exc:
-            return None, [
-                {**error, "loc": loc + tuple(error.get("loc", ()))}
-                for error in exc.errors(include_url=False)
-            ]
+            return None, located_errors(exc, loc)
 
     def validate_or_default(
         self, value: Any, *, loc: tuple[int | str, ...]
@@ -218,6 +215,14 @@ class ModelField:
         )
 
 
+def located_errors(exc: ValidationError, loc: tuple[int | str, ...]) -> list[dict[str, Any]]:
+    """pydantic's errors as FastAPI reports them: under ``loc``, without URLs."""
+    return [
+        {**error, "loc": loc + tuple(error.get("loc", ()))}
+        for error in exc.errors(include_url=False)
+    ]
+
+
 def missing_error(loc: tuple[int | str, ...]) -> dict[str, Any]:
     """FastAPI's "Field required" error: pydantic's wording, ``input`` None."""
     return {"type": "missing", "loc": loc, "msg": "Field required", "input": None}
@@ -227,4 +232,10 @@ def create_response_field(name: str, annotation: Any) -> ModelField:
     return ModelField(FieldInfo(annotation=annotation), name, mode="serialization")
 
 
-__all__ = ["ModelField", "Undefined", "create_response_field", "missing_error"]
+__all__ = [
+    "ModelField",
+    "Undefined",
+    "create_response_field",
+    "located_errors",
+    "missing_error",
+]

@@ -13,6 +13,7 @@ from typing import Any
 from fulmen import _json
 from fulmen._dependant import Dependant
 from fulmen._fields import ModelField, Undefined
+from fulmen._lean import lean_route
 from fulmen._solve import SolvedDependency, new_sub_response, solve_dependencies
 from fulmen._streams import async_lines, line_encoder, sync_lines
 from fulmen._types import IncEx
@@ -164,9 +165,7 @@ def get_request_handler(
     # PERF: the error context depends only on the method and root path: built once each.
     contexts: dict[tuple[str, str], EndpointContext] = {}
 
-    def endpoint_context(request: Request) -> EndpointContext:
-        method = request.method
-        root = request.scope.get("root_path", "")
+    def context_for(method: str, root: str) -> EndpointContext:
         endpoint_ctx = contexts.get((method, root))
         if endpoint_ctx is None:
             endpoint_ctx = {**context}
@@ -175,6 +174,9 @@ def get_request_handler(
             if len(contexts) < 64:
                 contexts[(method, root)] = endpoint_ctx
         return endpoint_ctx
+
+    def endpoint_context(request: Request) -> EndpointContext:
+        return context_for(request.method, request.scope.get("root_path", ""))
 
     # PERF: an endpoint without parameters or dependencies has nothing to solve:
     # its (empty) solution is made directly. The dependant is final by now (the
@@ -265,6 +267,29 @@ def get_request_handler(
         response.raw_headers.extend(solved.response.raw_headers)
         return response
 
+    # The fast path's shortcut for this handler, where one applies (fulmen._lean).
+    handler._fulmen_lean = lean_route(  # type: ignore[attr-defined]
+        handler=handler,
+        dependant=dependant,
+        body_field=body_field,
+        embed_body_fields=embed_body_fields,
+        strict_content_type=strict_content_type,
+        response_class=actual_class,
+        is_default_class=is_default_class,
+        status_code=status_code,
+        response_field=response_field,
+        dump_json=dump_json,
+        dump_kwargs={
+            "include": response_model_include,
+            "exclude": response_model_exclude,
+            "by_alias": response_model_by_alias,
+            "exclude_unset": response_model_exclude_unset,
+            "exclude_defaults": response_model_exclude_defaults,
+            "exclude_none": response_model_exclude_none,
+        },
+        context=context_for,
+        is_json_content_type=_is_json_content_type,
+    )
     return handler
 
 

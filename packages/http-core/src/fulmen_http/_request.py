@@ -219,11 +219,18 @@ class Request:
             raise RuntimeError("the response was already started")
         self._response_started = True
         self._status_out = status
-        minor, keep_alive, head = self._options()
+        # PERF: the hottest call of every request: _options() written out.
+        protocol = self._protocol
         data, keep_alive, _, _ = _core.encode_response(
-            status, headers, body, minor, keep_alive, head, -1
+            status,
+            headers,
+            body,
+            0 if self.http_version == "1.0" else 1,
+            self.keep_alive and not protocol.closing and not self.upgrade,
+            self.method == "HEAD",
+            -1,
         )
-        self._protocol.write(data)
+        protocol.write(data)
         self._keep_alive_out = keep_alive
         self._finish()
 
@@ -278,5 +285,6 @@ class Request:
         if not self.body_complete and self.expect_continue and not self._continue_sent:
             # The client is still waiting to send a body nobody asked for.
             self._keep_alive_out = False
-        self._wake()
+        if self._body_waiter is not None:  # PERF: usually nobody waits
+            self._wake()
         self._protocol.response_complete(self, self._keep_alive_out)
