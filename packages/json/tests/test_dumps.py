@@ -88,6 +88,19 @@ def test_long_strings_with_escapes_at_every_offset() -> None:
             assert dumps(s) == fastapi_render(s)
 
 
+def test_short_keys_and_values_with_escapes_at_every_offset() -> None:
+    # Strings of up to 16 bytes take the overlapping-word path (keys with their
+    # separator and colon): every length, a special byte at every offset.
+    for n in range(24):
+        for at in range(n):
+            for special in ['"', "\\", "\n", "\x1f", "\x7f", "é"]:
+                s = "k" * at + special + "v" * (n - at - 1)
+                doc = {s: s, "x": [s, s], s + "!": {s: 1.5}}
+                assert dumps(doc) == fastapi_render(doc)
+        plain = "p" * n
+        assert dumps({plain: plain, "y": plain}) == fastapi_render({plain: plain, "y": plain})
+
+
 def test_lone_surrogate_is_an_error() -> None:
     with pytest.raises(JSONEncodeError, match="surrogates"):
         dumps("\ud800")

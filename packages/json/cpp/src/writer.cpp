@@ -12,18 +12,8 @@ namespace fulmen::json {
 
 namespace {
 
-constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
-
-// PERF: SWAR test of 8 bytes at once: true if any byte is < 0x20, '"' or '\\'.
-inline bool any_needs_escape(std::uint64_t v) noexcept {
-  constexpr std::uint64_t high = broadcast(0x80);
-  const std::uint64_t quote = v ^ broadcast('"');
-  const std::uint64_t slash = v ^ broadcast('\\');
-  const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
-  const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
-  const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
-  return ((zero_quote | zero_slash | below_space) & high) != 0;
-}
+using detail::any_needs_escape;
+using detail::broadcast;
 
 }  // namespace
 
