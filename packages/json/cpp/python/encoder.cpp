@@ -84,7 +84,7 @@ class Encoder {
   }
 
  private:
-  // PERF: str, int and float, inline in the container loops (value() is
+  // PERF: str, int, float, None and bool, inline in the container loops (value() is
   // recursive, so it stays an out-of-line call). Their encoding runs no Python
   // code, so the caller needs no reference of its own. Returns 1 when written,
   // 0 when `obj` is of another type, -1 on error.
@@ -92,6 +92,14 @@ class Encoder {
     if (t == &PyUnicode_Type) return str(obj) ? 1 : -1;
     if (t == &PyLong_Type) return integer(obj) ? 1 : -1;
     if (t == &PyFloat_Type) return floating(PyFloat_AS_DOUBLE(obj)) ? 1 : -1;
+    if (obj == Py_None) {
+      w_.null();
+      return 1;
+    }
+    if (t == &PyBool_Type) {
+      w_.boolean(obj == Py_True);
+      return 1;
+    }
     return 0;
   }
 

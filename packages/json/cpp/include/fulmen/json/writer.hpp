@@ -9,6 +9,9 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#if defined(__SSE2__)
+#include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
+#endif
 
 namespace fulmen::json {
 
@@ -42,6 +45,23 @@ inline bool any_needs_escape(std::uint64_t v) noexcept {
   const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
   const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
   return ((zero_quote | zero_slash | below_space) & high) != 0;
+}
+
+// Two 8-byte words (in memory order) of which any byte needs escaping?
+inline bool any_needs_escape(std::uint64_t first, std::uint64_t second) noexcept {
+#if defined(__SSE2__)
+  // PERF: both words in one register, three compares (instead of two SWAR tests).
+  const __m128i v = _mm_set_epi64x(static_cast<long long>(second), static_cast<long long>(first));
+  const __m128i control_max = _mm_set1_epi8(0x1F);
+  // Unsigned v <= 0x1F: max(v, 0x1F) == 0x1F.
+  const __m128i special =
+      _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+                   _mm_cmpeq_epi8(_mm_max_epu8(v, control_max), control_max));
+  return _mm_movemask_epi8(special) != 0;
+#else
+  return any_needs_escape(first) || any_needs_escape(second);
+#endif
 }
 
 }  // namespace detail
@@ -154,7 +174,7 @@ class Writer {
       std::uint64_t tail;
       std::memcpy(&head, src, 8);
       std::memcpy(&tail, src + n - 8, 8);
-      if (!detail::any_needs_escape(head) && !detail::any_needs_escape(tail)) {
+      if (!detail::any_needs_escape(head, tail)) {
         std::memcpy(o, &head, 8);
         std::memcpy(o + n - 8, &tail, 8);
         o[n] = '"';
