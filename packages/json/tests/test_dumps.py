@@ -101,6 +101,20 @@ def test_short_keys_and_values_with_escapes_at_every_offset() -> None:
         assert dumps({plain: plain, "y": plain}) == fastapi_render({plain: plain, "y": plain})
 
 
+def test_ints_at_every_digit_count_and_word_boundary() -> None:
+    # The integer writer works in chunks of 8 digits with a separate digit
+    # count per chunk: check both sides of every power of ten and of two.
+    values = [0, 2**63 - 1, -(2**63), 2**64 - 1, 2**64, -(2**64), 2**100]
+    for k in range(21):
+        values += [10**k + d for d in (-1, 0, 1)]
+    for k in range(66):
+        values += [2**k + d for d in (-1, 0, 1)]
+    values += [-v for v in values]
+    for v in values:
+        assert dumps(v) == str(v).encode()
+        assert dumps({"n": [v, v]}) == fastapi_render({"n": [v, v]})
+
+
 def test_lone_surrogate_is_an_error() -> None:
     with pytest.raises(JSONEncodeError, match="surrogates"):
         dumps("\ud800")

@@ -1,7 +1,6 @@
 #include "fulmen/json/writer.hpp"
 
 #include <array>
-#include <charconv>
 #if defined(__SSE2__)
 #include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
 #endif
@@ -24,20 +23,6 @@ void Writer::grow(std::size_t n) {
   if (bigger == nullptr) throw std::bad_alloc();
   data_ = static_cast<char*>(bigger);
   capacity_ = wanted;
-}
-
-void Writer::integer(std::int64_t value) {
-  reserve(24);
-  auto [end, ec] = std::to_chars(data_ + size_, data_ + size_ + 24, value);
-  (void)ec;  // 24 bytes always hold an int64
-  size_ = static_cast<std::size_t>(end - data_);
-}
-
-void Writer::unsigned_integer(std::uint64_t value) {
-  reserve(24);
-  auto [end, ec] = std::to_chars(data_ + size_, data_ + size_ + 24, value);
-  (void)ec;
-  size_ = static_cast<std::size_t>(end - data_);
 }
 
 void Writer::floating(double value) {

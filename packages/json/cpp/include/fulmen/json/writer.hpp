@@ -64,6 +64,65 @@ inline bool any_needs_escape(std::uint64_t first, std::uint64_t second) noexcept
 #endif
 }
 
+// "00" "01" ... "99": two decimal digits per lookup.
+inline constexpr std::array<char, 200> digit_pairs = [] {
+  std::array<char, 200> t{};
+  for (int i = 0; i < 100; ++i) {
+    t[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    t[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return t;
+}();
+
+inline char* put_pair(char* o, std::uint32_t two_digits) noexcept {
+  std::memcpy(o, &digit_pairs[2 * two_digits], 2);
+  return o + 2;
+}
+
+// 0 <= v < 10'000, without leading zeros.
+inline char* put_up_to_4(char* o, std::uint32_t v) noexcept {
+  if (v < 10) {
+    *o = static_cast<char>('0' + v);
+    return o + 1;
+  }
+  if (v < 100) return put_pair(o, v);
+  if (v < 1000) {
+    *o = static_cast<char>('0' + v / 100);
+    return put_pair(o + 1, v % 100);
+  }
+  return put_pair(put_pair(o, v / 100), v % 100);
+}
+
+// 0 <= v < 100'000'000, exactly 8 digits (leading zeros kept).
+inline char* put_8(char* o, std::uint32_t v) noexcept {
+  const std::uint32_t high = v / 10000;
+  const std::uint32_t low = v % 10000;
+  o = put_pair(put_pair(o, high / 100), high % 100);
+  return put_pair(put_pair(o, low / 100), low % 100);
+}
+
+// 0 <= v < 100'000'000, without leading zeros.
+inline char* put_up_to_8(char* o, std::uint32_t v) noexcept {
+  if (v < 10000) return put_up_to_4(o, v);
+  const std::uint32_t low = v % 10000;
+  o = put_up_to_4(o, v / 10000);
+  return put_pair(put_pair(o, low / 100), low % 100);
+}
+
+// The decimal digits of v (at most 20). PERF: in chunks of 8 digits, so that
+// nearly all arithmetic is 32-bit and the digit count needs no loop.
+inline char* put_uint(char* o, std::uint64_t v) noexcept {
+  constexpr std::uint64_t e8 = 100'000'000;
+  if (v < e8) return put_up_to_8(o, static_cast<std::uint32_t>(v));
+  if (v < e8 * e8) {
+    o = put_up_to_8(o, static_cast<std::uint32_t>(v / e8));
+    return put_8(o, static_cast<std::uint32_t>(v % e8));
+  }
+  o = put_up_to_4(o, static_cast<std::uint32_t>(v / (e8 * e8)));  // v < 1.9e19
+  o = put_8(o, static_cast<std::uint32_t>((v / e8) % e8));
+  return put_8(o, static_cast<std::uint32_t>(v % e8));
+}
+
 }  // namespace detail
 
 class Writer {
@@ -75,8 +134,20 @@ class Writer {
 
   void null() { raw("null", 4); }
   void boolean(bool value) { value ? raw("true", 4) : raw("false", 5); }
-  void integer(std::int64_t value);
-  void unsigned_integer(std::uint64_t value);
+  void integer(std::int64_t value) {
+    reserve(24);
+    char* o = data_ + size_;
+    auto magnitude = static_cast<std::uint64_t>(value);
+    if (value < 0) {
+      *o++ = '-';
+      magnitude = 0 - magnitude;  // well defined for INT64_MIN too
+    }
+    size_ = static_cast<std::size_t>(detail::put_uint(o, magnitude) - data_);
+  }
+  void unsigned_integer(std::uint64_t value) {
+    reserve(24);
+    size_ = static_cast<std::size_t>(detail::put_uint(data_ + size_, value) - data_);
+  }
   // A finite double, written as Python's repr() writes it (see float_repr.hpp).
   void floating(double value);
   // `utf8` must be valid UTF-8 (the caller guarantees it: Python's str is).
