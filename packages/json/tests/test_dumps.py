@@ -88,6 +88,33 @@ def test_long_strings_with_escapes_at_every_offset() -> None:
             assert dumps(s) == fastapi_render(s)
 
 
+def test_short_keys_and_values_with_escapes_at_every_offset() -> None:
+    # Strings of up to 16 bytes take the overlapping-word path (keys with their
+    # separator and colon): every length, a special byte at every offset.
+    for n in range(24):
+        for at in range(n):
+            for special in ['"', "\\", "\n", "\x1f", "\x7f", "é"]:
+                s = "k" * at + special + "v" * (n - at - 1)
+                doc = {s: s, "x": [s, s], s + "!": {s: 1.5}}
+                assert dumps(doc) == fastapi_render(doc)
+        plain = "p" * n
+        assert dumps({plain: plain, "y": plain}) == fastapi_render({plain: plain, "y": plain})
+
+
+def test_ints_at_every_digit_count_and_word_boundary() -> None:
+    # The integer writer works in chunks of 8 digits with a separate digit
+    # count per chunk: check both sides of every power of ten and of two.
+    values = [0, 2**63 - 1, -(2**63), 2**64 - 1, 2**64, -(2**64), 2**100]
+    for k in range(21):
+        values += [10**k + d for d in (-1, 0, 1)]
+    for k in range(66):
+        values += [2**k + d for d in (-1, 0, 1)]
+    values += [-v for v in values]
+    for v in values:
+        assert dumps(v) == str(v).encode()
+        assert dumps({"n": [v, v]}) == fastapi_render({"n": [v, v]})
+
+
 def test_lone_surrogate_is_an_error() -> None:
     with pytest.raises(JSONEncodeError, match="surrogates"):
         dumps("\ud800")

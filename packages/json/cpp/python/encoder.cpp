@@ -84,6 +84,25 @@ class Encoder {
   }
 
  private:
+  // PERF: str, int, float, None and bool, inline in the container loops (value() is
+  // recursive, so it stays an out-of-line call). Their encoding runs no Python
+  // code, so the caller needs no reference of its own. Returns 1 when written,
+  // 0 when `obj` is of another type, -1 on error.
+  int scalar(PyObject* obj, PyTypeObject* t) {
+    if (t == &PyUnicode_Type) return str(obj) ? 1 : -1;
+    if (t == &PyLong_Type) return integer(obj) ? 1 : -1;
+    if (t == &PyFloat_Type) return floating(PyFloat_AS_DOUBLE(obj)) ? 1 : -1;
+    if (obj == Py_None) {
+      w_.null();
+      return 1;
+    }
+    if (t == &PyBool_Type) {
+      w_.boolean(obj == Py_True);
+      return 1;
+    }
+    return 0;
+  }
+
   bool str(PyObject* obj) {
     std::string_view text;
     if (!utf8_of(obj, text)) return false;
@@ -106,6 +125,11 @@ class Encoder {
       }
     }
 #endif
+    return wide_integer(obj);
+  }
+
+  // Ints beyond the inline fast path (kept out of line: rare, and large).
+  [[gnu::noinline]] bool wide_integer(PyObject* obj) {
     int overflow = 0;
     const long long value = PyLong_AsLongLongAndOverflow(obj, &overflow);
     if (overflow == 0) {
@@ -242,6 +266,9 @@ class Encoder {
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(obj); ++i) {
       open_item(i == 0);
       PyObject* item = PyList_GET_ITEM(obj, i);
+      const int done = scalar(item, Py_TYPE(item));
+      if (done < 0) return false;
+      if (done > 0) continue;
       Py_INCREF(item);
       const bool ok = value(item);
       Py_DECREF(item);
@@ -308,13 +335,31 @@ class Encoder {
     PyObject* key = nullptr;
     PyObject* val = nullptr;
     bool first = true;
+    const bool compact = o_.indent < 0;
     while (PyDict_Next(obj, &pos, &key, &val)) {
+      PyTypeObject* vt = Py_TYPE(val);
+      if (compact && PyUnicode_CheckExact(key)) {
+        // PERF: the common member: separator, key and colon in one write.
+        std::string_view text;
+        if (!utf8_of(key, text)) return false;
+        w_.member_key(text, !first);
+        first = false;
+        // The key is written; hold the value if its encoding may run Python
+        // code (a `default` callback could remove it from the dict).
+        const int done = scalar(val, vt);
+        if (done < 0) return false;
+        if (done > 0) continue;
+        Py_INCREF(val);
+        const bool ok = value(val);
+        Py_DECREF(val);
+        if (!ok) return false;
+        continue;
+      }
       open_item(first);
       first = false;
       // Hold both: a `default` callback could remove them from the dict.
       // PERF: unless the key is a str and the value a str/int/float, whose
       // encoding runs no Python code.
-      PyTypeObject* vt = Py_TYPE(val);
       if (PyUnicode_CheckExact(key) &&
           (vt == &PyUnicode_Type || vt == &PyLong_Type || vt == &PyFloat_Type)) {
         if (!member(key, val)) return false;

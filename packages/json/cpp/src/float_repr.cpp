@@ -37,28 +37,24 @@ std::size_t fixed_fast_path(double value, char* out) noexcept {
     --k;
   }
   if (static_cast<double>(n) / pow10_table[k] != magnitude) return 0;
-  // Lay out the digits of n with the point k places from the right.
-  char digits[24];
-  const auto len = static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
+  // Lay out n with the point k places from the right: the integer part, then
+  // exactly k fraction digits (or "0" when k == 0). PERF: written in place,
+  // no variable-length memcpy (a libc call per piece).
+  static constexpr std::uint64_t pow10_int[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+  const std::uint64_t whole = n / pow10_int[k];
+  std::uint64_t fraction = n % pow10_int[k];
   char* o = out;
   if (value < 0) *o++ = '-';
+  o = std::to_chars(o, o + 20, whole).ptr;  // whole < 1e9
+  *o++ = '.';
   if (k == 0) {
-    std::memcpy(o, digits, static_cast<std::size_t>(len));
-    o += len;
-    *o++ = '.';
     *o++ = '0';
-  } else if (len > k) {
-    std::memcpy(o, digits, static_cast<std::size_t>(len - k));
-    o += len - k;
-    *o++ = '.';
-    std::memcpy(o, digits + len - k, static_cast<std::size_t>(k));
-    o += k;
   } else {
-    *o++ = '0';
-    *o++ = '.';
-    for (int i = len; i < k; ++i) *o++ = '0';
-    std::memcpy(o, digits, static_cast<std::size_t>(len));
-    o += len;
+    for (int i = k - 1; i >= 0; --i) {
+      o[i] = static_cast<char>('0' + fraction % 10);
+      fraction /= 10;
+    }
+    o += k;
   }
   return static_cast<std::size_t>(o - out);
 }

@@ -1,7 +1,6 @@
 #include "fulmen/json/writer.hpp"
 
 #include <array>
-#include <charconv>
 #if defined(__SSE2__)
 #include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
 #endif
@@ -12,18 +11,8 @@ namespace fulmen::json {
 
 namespace {
 
-constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
-
-// PERF: SWAR test of 8 bytes at once: true if any byte is < 0x20, '"' or '\\'.
-inline bool any_needs_escape(std::uint64_t v) noexcept {
-  constexpr std::uint64_t high = broadcast(0x80);
-  const std::uint64_t quote = v ^ broadcast('"');
-  const std::uint64_t slash = v ^ broadcast('\\');
-  const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
-  const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
-  const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
-  return ((zero_quote | zero_slash | below_space) & high) != 0;
-}
+using detail::any_needs_escape;
+using detail::broadcast;
 
 }  // namespace
 
@@ -34,20 +23,6 @@ void Writer::grow(std::size_t n) {
   if (bigger == nullptr) throw std::bad_alloc();
   data_ = static_cast<char*>(bigger);
   capacity_ = wanted;
-}
-
-void Writer::integer(std::int64_t value) {
-  reserve(24);
-  auto [end, ec] = std::to_chars(data_ + size_, data_ + size_ + 24, value);
-  (void)ec;  // 24 bytes always hold an int64
-  size_ = static_cast<std::size_t>(end - data_);
-}
-
-void Writer::unsigned_integer(std::uint64_t value) {
-  reserve(24);
-  auto [end, ec] = std::to_chars(data_ + size_, data_ + size_ + 24, value);
-  (void)ec;
-  size_ = static_cast<std::size_t>(end - data_);
 }
 
 void Writer::floating(double value) {
