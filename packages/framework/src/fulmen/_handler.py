@@ -57,6 +57,20 @@ def _is_json_content_type(value: str) -> bool:
     return subtype == "json" or subtype.endswith("+json")
 
 
+def json_invalid_error(
+    exc: _json.JSONDecodeError, context: EndpointContext
+) -> RequestValidationError:
+    """FastAPI's 422 for a body that is not JSON (the same on both paths)."""
+    error = {
+        "type": "json_invalid",
+        "loc": ("body", exc.pos),
+        "msg": "JSON decode error",
+        "input": {},
+        "ctx": {"error": exc.msg},
+    }
+    return RequestValidationError([error], body=exc.doc, endpoint_ctx=context)
+
+
 async def _read_body(request: Request, strict_content_type: bool, context: EndpointContext) -> Any:
     try:
         raw = await request.body()
@@ -69,14 +83,7 @@ async def _read_body(request: Request, strict_content_type: bool, context: Endpo
             return await request.json()
         return raw
     except _json.JSONDecodeError as exc:
-        error = {
-            "type": "json_invalid",
-            "loc": ("body", exc.pos),
-            "msg": "JSON decode error",
-            "input": {},
-            "ctx": {"error": exc.msg},
-        }
-        raise RequestValidationError([error], body=exc.doc, endpoint_ctx=context) from exc
+        raise json_invalid_error(exc, context) from exc
     except HTTPException:
         raise
     except Exception as exc:

@@ -201,16 +201,10 @@ class LeanRoute:
                 return box.json
             return raw
         except _json.JSONDecodeError as exc:
-            error = {
-                "type": "json_invalid",
-                "loc": ("body", exc.pos),
-                "msg": "JSON decode error",
-                "input": {},
-                "ctx": {"error": exc.msg},
-            }
-            raise RequestValidationError(
-                [error], body=exc.doc, endpoint_ctx=self.context(req.method, root)
-            ) from exc
+            # Imported here: fulmen._handler imports this module (error path only).
+            from fulmen._handler import json_invalid_error
+
+            raise json_invalid_error(exc, self.context(req.method, root)) from exc
         except Exception as exc:
             raise HTTPException(400, "There was an error parsing the body") from exc
 
