@@ -75,6 +75,19 @@ class Dependant:
             return "request"
         return None
 
+    @property
+    def takes_connection_objects(self) -> bool:
+        """Whether ``call`` itself takes the request, connection, response,
+        background tasks or security scopes (what a handler must build first)."""
+        return bool(
+            self.request_param_name
+            or self.websocket_param_name
+            or self.http_connection_param_name
+            or self.response_param_name
+            or self.background_tasks_param_name
+            or self.security_scopes_param_name
+        )
+
     def uses_scopes(self) -> bool:
         if self.own_oauth_scopes or self.security_scopes_param_name is not None:
             return True

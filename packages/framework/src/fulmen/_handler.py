@@ -156,18 +156,16 @@ def get_request_handler(
     # With a response model and the default class, pydantic writes the JSON bytes itself.
     dump_json = response_field is not None and is_default_class
     context = _endpoint_context(call)
-    encode_line = line_encoder(
-        stream_item_field,
-        {
-            "include": response_model_include,
-            "exclude": response_model_exclude,
-            "by_alias": response_model_by_alias,
-            "exclude_unset": response_model_exclude_unset,
-            "exclude_defaults": response_model_exclude_defaults,
-            "exclude_none": response_model_exclude_none,
-        },
-        context,
-    )
+    # The response model's dump options, as the streaming, handler and lean paths use them.
+    dump_options: dict[str, Any] = {
+        "include": response_model_include,
+        "exclude": response_model_exclude,
+        "by_alias": response_model_by_alias,
+        "exclude_unset": response_model_exclude_unset,
+        "exclude_defaults": response_model_exclude_defaults,
+        "exclude_none": response_model_exclude_none,
+    }
+    encode_line = line_encoder(stream_item_field, dump_options, context)
 
     # PERF: the error context depends only on the method and root path: built once each.
     contexts: dict[tuple[str, str], EndpointContext] = {}
@@ -195,12 +193,7 @@ def get_request_handler(
         or dependant.header_params
         or dependant.cookie_params
         or dependant.body_params
-        or dependant.request_param_name
-        or dependant.websocket_param_name
-        or dependant.http_connection_param_name
-        or dependant.response_param_name
-        or dependant.background_tasks_param_name
-        or dependant.security_scopes_param_name
+        or dependant.takes_connection_objects
     )
 
     async def handler(request: Request) -> Response:
@@ -255,12 +248,7 @@ def get_request_handler(
         content = await serialize_response(
             field=response_field,
             response_content=raw,
-            include=response_model_include,
-            exclude=response_model_exclude,
-            by_alias=response_model_by_alias,
-            exclude_unset=response_model_exclude_unset,
-            exclude_defaults=response_model_exclude_defaults,
-            exclude_none=response_model_exclude_none,
+            **dump_options,
             is_coroutine=is_coroutine,
             endpoint_ctx=endpoint_ctx,
             dump_json=dump_json,
@@ -286,14 +274,7 @@ def get_request_handler(
         status_code=status_code,
         response_field=response_field,
         dump_json=dump_json,
-        dump_kwargs={
-            "include": response_model_include,
-            "exclude": response_model_exclude,
-            "by_alias": response_model_by_alias,
-            "exclude_unset": response_model_exclude_unset,
-            "exclude_defaults": response_model_exclude_defaults,
-            "exclude_none": response_model_exclude_none,
-        },
+        dump_kwargs=dump_options,
         context=context_for,
         is_json_content_type=_is_json_content_type,
     )

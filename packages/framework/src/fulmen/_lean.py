@@ -350,12 +350,7 @@ def lean_route(
     """The lean form of a route's handler, or None where it would differ."""
     if (
         dependant.dependencies
-        or dependant.request_param_name
-        or dependant.websocket_param_name
-        or dependant.http_connection_param_name
-        or dependant.response_param_name
-        or dependant.background_tasks_param_name
-        or dependant.security_scopes_param_name
+        or dependant.takes_connection_objects
         or dependant.is_gen_callable
         or dependant.is_async_gen_callable
     ):
