@@ -7,24 +7,18 @@
 #endif
 
 #include "fulmen/json/reader.hpp"
+#include "fulmen/json/swar.hpp"
 
 namespace fulmen::json {
 
 namespace {
 
-constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
+using detail::broadcast;
 
 // PERF: SWAR test of 8 bytes: the high bit of each byte that is '"', '\\',
-// below 0x20 or at least 0x80. A borrow can also flag bytes above a flagged
-// one, never below it, so the lowest flag is exact (see first_special).
+// below 0x20 or at least 0x80 (the lowest flag is exact, see first_special).
 inline std::uint64_t special_mask(std::uint64_t v) noexcept {
-  constexpr std::uint64_t high = broadcast(0x80);
-  const std::uint64_t quote = v ^ broadcast('"');
-  const std::uint64_t slash = v ^ broadcast('\\');
-  const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
-  const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
-  const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
-  return (zero_quote | zero_slash | below_space | v) & high;
+  return detail::escape_mask(v) | (v & broadcast(0x80));
 }
 
 // Index of the first special byte of a block whose mask is non-zero. PERF: on

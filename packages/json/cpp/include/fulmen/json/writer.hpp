@@ -9,6 +9,8 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+
+#include "fulmen/json/swar.hpp"
 #if defined(__SSE2__)
 #include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
 #endif
@@ -32,20 +34,8 @@ inline constexpr std::array<char, 256> escape_table = [] {
   return t;
 }();
 
-constexpr std::uint64_t broadcast(unsigned char c) noexcept { return 0x0101010101010101ULL * c; }
-
 // PERF: SWAR test of 8 bytes at once: true if any byte is < 0x20, '"' or '\\'.
-// Each term is exact for "some byte matches" (a borrow can only set the high
-// bit of a byte above one that really matches).
-inline bool any_needs_escape(std::uint64_t v) noexcept {
-  constexpr std::uint64_t high = broadcast(0x80);
-  const std::uint64_t quote = v ^ broadcast('"');
-  const std::uint64_t slash = v ^ broadcast('\\');
-  const std::uint64_t zero_quote = (quote - broadcast(1)) & ~quote;
-  const std::uint64_t zero_slash = (slash - broadcast(1)) & ~slash;
-  const std::uint64_t below_space = (v - broadcast(0x20)) & ~v;
-  return ((zero_quote | zero_slash | below_space) & high) != 0;
-}
+inline bool any_needs_escape(std::uint64_t v) noexcept { return escape_mask(v) != 0; }
 
 // Two 8-byte words (in memory order) of which any byte needs escaping?
 inline bool any_needs_escape(std::uint64_t first, std::uint64_t second) noexcept {
