@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Coroutine
-from contextlib import AsyncExitStack
 from typing import Any
 
 import fulmen_router
@@ -38,7 +37,7 @@ from fulmen._errors import (
 )
 from fulmen._fields import Undefined
 from fulmen._lean import BodyBox, LeanRoute
-from fulmen._route import NOT_AWAITED
+from fulmen._route import NOT_AWAITED, RequestExitStack
 from fulmen._router import APIRouter
 from fulmen._types import Message
 from fulmen.concurrency import run_in_threadpool
@@ -199,13 +198,6 @@ class _Cycle:
         await self.request.send(message)
 
 
-async def _exit(stack: AsyncExitStack, exc: BaseException) -> bool:
-    """``stack.__aexit__`` for ``exc`` as ``async with`` calls it: True if suppressed."""
-    if not stack._exit_callbacks:  # type: ignore[attr-defined]
-        return False
-    return bool(await stack.__aexit__(type(exc), exc, exc.__traceback__))
-
-
 class FastPath:
     """The direct handler of one app (``handle``), for one server."""
 
@@ -301,12 +293,11 @@ class FastPath:
                 # coroutine less): two exit stacks (function-scoped yield
                 # dependencies close after the endpoint, request-scoped ones after
                 # the response), the route's own exception handling around it.
-                # The ``async with AsyncExitStack()`` blocks are unrolled so that
-                # an empty stack costs no __aenter__/__aexit__ calls; a stack with
-                # callbacks is left exactly as ``async with`` would leave it.
+                # The ``async with`` blocks are unrolled (no __aenter__ call);
+                # RequestExitStack makes leaving an empty stack free.
                 request = Request(scope, req.receive)
-                request_stack = AsyncExitStack()
-                function_stack = AsyncExitStack()
+                request_stack = RequestExitStack()
+                function_stack = RequestExitStack()
                 scope["fastapi_inner_astack"] = request_stack
                 scope["fastapi_function_astack"] = function_stack
                 try:
@@ -318,20 +309,20 @@ class FastPath:
                             else:
                                 response = await run_in_threadpool(fast[1], request)
                         except BaseException as exc:
-                            if not await _exit(function_stack, exc):
+                            if not await function_stack.__aexit__(
+                                type(exc), exc, exc.__traceback__
+                            ):
                                 raise
                         else:
-                            if function_stack._exit_callbacks:  # type: ignore[attr-defined]
-                                await function_stack.__aexit__(None, None, None)
+                            await function_stack.__aexit__(None, None, None)
                         if not cycle.write_now(response):
                             await cycle.write(response)
                         awaited = True
                     except BaseException as exc:
-                        if not await _exit(request_stack, exc):
+                        if not await request_stack.__aexit__(type(exc), exc, exc.__traceback__):
                             raise
                     else:
-                        if request_stack._exit_callbacks:  # type: ignore[attr-defined]
-                            await request_stack.__aexit__(None, None, None)
+                        await request_stack.__aexit__(None, None, None)
                     if not awaited:
                         raise FastAPIError(NOT_AWAITED)
                 except Exception as exc:
@@ -397,8 +388,8 @@ class FastPath:
         scope["endpoint"] = route.endpoint
         scope["route"] = route
         request = Request(scope, req.receive)
-        scope["fastapi_inner_astack"] = AsyncExitStack()
-        scope["fastapi_function_astack"] = AsyncExitStack()
+        scope["fastapi_inner_astack"] = RequestExitStack()
+        scope["fastapi_function_astack"] = RequestExitStack()
         if box is not None and box.raw is not None:
             # The body was read (as request.body() would have): keep it readable.
             request._body = box.raw
