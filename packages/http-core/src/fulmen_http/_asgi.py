@@ -128,9 +128,7 @@ def make_dispatch(
     app: ASGIApp, state: dict[str, Any], tasks: set[asyncio.Task[None]], root_path: str = ""
 ) -> Callable[[Request], None]:
     def dispatch(request: Request) -> None:
-        assert isinstance(request, AsgiRequest)
-        request._asgi_status = None
-        request._body_handed = False
+        assert isinstance(request, AsgiRequest)  # reset for a cycle by its __init__
         scope = {
             "type": "http",
             "asgi": _ASGI,

@@ -41,7 +41,6 @@ class HttpProtocol(asyncio.Protocol):
         "_drain_waiter",
         "_eof",
         "_error",
-        "_log_access",
         "_parser",
         "_parsing",
         "_pumping",
@@ -66,7 +65,6 @@ class HttpProtocol(asyncio.Protocol):
         self._state = state
         self._dispatch = dispatch
         self._request_class = request_class
-        self._log_access = state.config.access_log
         self.loop = state.loop
         self._parser = make_native_parser(state.config.limits)
         self._queue: deque[Request] = deque()
@@ -204,8 +202,6 @@ class HttpProtocol(asyncio.Protocol):
         self._state.active -= 1
         if self._queue and self._queue[0] is request:
             self._queue.popleft()
-        if self._log_access:
-            self._access_log(request)
         if not keep_alive or self.closing:
             self._close()
             return
@@ -243,17 +239,6 @@ class HttpProtocol(asyncio.Protocol):
                     break  # still running: its completion pumps again
         finally:
             self._pumping = False
-
-    def _access_log(self, request: Request) -> None:
-        client = f"{self.client[0]}:{self.client[1]}" if self.client else "-"
-        access_logger.info(
-            '%s - "%s %s HTTP/%s" %d',
-            client,
-            request.method,
-            request.target.decode("latin-1"),
-            request.http_version,
-            request._status_out,
-        )
 
     def _fail(self, status: int, reason: str) -> None:
         """A request the parser refused: answer it after the ones before it."""
@@ -317,6 +302,5 @@ class HttpProtocol(asyncio.Protocol):
             self._close()
 
 
-access_logger = logging.getLogger("fulmen_http.access")
 _ERROR_HEADERS = [(b"content-type", b"text/plain; charset=utf-8")]
 _UNAVAILABLE_HEADERS = [(b"content-type", b"text/plain; charset=utf-8")]

@@ -9,7 +9,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from fulmen_http._asgi import ASGIApp, AsgiRequest, Lifespan
@@ -150,10 +150,8 @@ class Server:
             request_class = Request
 
         front = FrontDoor(self.config)
-        if front.active:
+        if front.active:  # it also writes the access log (timed), when asked
             dispatch, request_class = front.wrap(dispatch, request_class)
-            # The front door writes the (timed) access log itself.
-            state.config = replace(self.config, access_log=False)
 
         def factory() -> HttpProtocol:
             return HttpProtocol(state, dispatch, request_class)
