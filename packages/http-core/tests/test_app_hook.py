@@ -4,6 +4,7 @@ falls back to ASGI for the requests it declines, honours ``fast_path=False`` and
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+import fulmen_http
 from fulmen_http import Config, Request, Response, Server
 
 pytestmark = pytest.mark.timeout(30)
@@ -133,3 +135,16 @@ def _cli(tmp_path: Path, start_cli: Any, *extra: str) -> str:
 def test_cli_uses_the_hook_unless_told_not_to(tmp_path: Path, start_cli: Any) -> None:
     assert _cli(tmp_path, start_cli) == "direct"
     assert _cli(tmp_path, start_cli, "--no-fast-path") == "asgi"
+
+
+def test_failed_lifespan_startup_raises_lifespan_startup_error() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        assert scope["type"] == "lifespan"
+        await receive()
+        await send({"type": "lifespan.startup.failed", "message": "no database"})
+
+    async def start() -> None:
+        await Server(app, port=0).serve()
+
+    with pytest.raises(fulmen_http.LifespanStartupError, match="no database"):
+        asyncio.run(start())

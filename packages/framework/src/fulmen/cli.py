@@ -24,6 +24,7 @@ from fulmen._run import (
     serve_supervised,
     ssl_context,
 )
+from fulmen_http import LifespanStartupError
 from fulmen_workers import BindError, ConfigError, ReloadUnavailableError
 
 logger = logging.getLogger("fulmen.cli")
@@ -289,12 +290,10 @@ def serve(options: RunOptions, app: object | None = None) -> int:
         return _fail(EXIT_STARTUP, str(exc))
     except (BindError, ConfigError, ReloadUnavailableError) as exc:
         return _fail(EXIT_USAGE, str(exc))
-    except RuntimeError as exc:
-        if "startup failed" in str(exc):  # the lifespan's start-up said no
-            # Its traceback is in the log above; end with its last line.
-            last_line = str(exc).strip().splitlines()[-1]
-            return _fail(EXIT_STARTUP, f"the app failed to start: {last_line}")
-        raise
+    except LifespanStartupError as exc:
+        # Its traceback is in the log above; end with its last line.
+        last_line = str(exc).strip().splitlines()[-1]
+        return _fail(EXIT_STARTUP, f"the app failed to start: {last_line}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

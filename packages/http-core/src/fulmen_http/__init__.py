@@ -1,6 +1,6 @@
 """fulmen_http: a native HTTP/1.1 parser and response writer, and an ASGI server."""
 
-from fulmen_http._asgi import ASGIApp, Lifespan
+from fulmen_http._asgi import ASGIApp, Lifespan, LifespanStartupError
 from fulmen_http._core import http_date
 from fulmen_http._direct import Handler, Response
 from fulmen_http._errors import HTTPParseError
@@ -43,6 +43,7 @@ __all__ = [
     "HTTPParseError",
     "Handler",
     "Lifespan",
+    "LifespanStartupError",
     "Limits",
     "Request",
     "RequestHead",

@@ -150,6 +150,11 @@ def make_dispatch(
     return dispatch
 
 
+class LifespanStartupError(RuntimeError):
+    """The app's lifespan start-up failed (``lifespan.startup.failed`` or an
+    exception); the server does not start."""
+
+
 class Lifespan:
     """Runs the app's ``lifespan`` scope. Mode "auto": an app that raises on it
     is taken as not supporting it; "on": that is an error; "off": not run."""
@@ -174,7 +179,7 @@ class Lifespan:
         await self._queue.put({"type": "lifespan.startup"})
         await self._started.wait()
         if self.failed is not None:
-            raise RuntimeError(f"application startup failed: {self.failed}")
+            raise LifespanStartupError(f"application startup failed: {self.failed}")
 
     async def shutdown(self) -> None:
         if self.mode == "off" or self._unsupported or self._task is None:
