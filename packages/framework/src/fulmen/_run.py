@@ -86,13 +86,10 @@ class RunOptions:
 
     @property
     def url(self) -> str:
-        if self.uds:
-            return f"unix:{self.uds}"
-        if self.fd is not None:
-            return f"fd://{self.fd}"
+        if self.uds or self.fd is not None:
+            return self.bind
         scheme = "https" if self.ssl_certfile else "http"
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{self.bind}"
 
 
 def ssl_context(options: RunOptions) -> ssl.SSLContext | None:

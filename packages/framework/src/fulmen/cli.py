@@ -272,12 +272,12 @@ def serve(options: RunOptions, app: object | None = None) -> int:
     except (ValueError, OSError) as exc:
         return _fail(EXIT_USAGE, str(exc))
     try:
-        if app is None and not options.reload:
+        if options.reload:
+            app = None  # the workers import it, so that they see the edits
+        elif app is None:
             from fulmen._discover import load_app
 
             app = load_app(options.target, factory=options.factory)
-        if options.reload:
-            app = None
         if options.supervised:
             return serve_supervised(options, app)
         return serve_single(options, app)

@@ -109,9 +109,10 @@ class Server:
 
     @property
     def url(self) -> str:
-        """``http://host:port`` of the first listening socket."""
+        """``http(s)://host:port`` of the first listening socket."""
         host, port = self.addresses[0]
-        return f"http://{host}:{port}"
+        scheme = "https" if self.config.ssl is not None else "http"
+        return f"{scheme}://{host}:{port}"
 
     async def serve(self, sockets: Sequence[socket.socket] | None = None) -> None:
         """Listen (on ``sockets``, or on config.host/port) and serve until shut down."""
