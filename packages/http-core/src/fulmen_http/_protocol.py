@@ -138,6 +138,10 @@ class HttpProtocol(asyncio.Protocol):
             return
         n = len(events)
         i = 0
+        # PERF: dispatch only after the whole read is taken in, so that a request
+        # whose body came in the same read (most POSTs) finds it complete and
+        # its handler runs to the end without suspending.
+        dispatch = failed = False
         while i < n:
             kind = events[i]
             payload = events[i + 1]
@@ -148,7 +152,7 @@ class HttpProtocol(asyncio.Protocol):
                 self._parsing = request
                 self._queue.append(request)
                 if len(self._queue) == 1:
-                    self._pump()
+                    dispatch = True
                 elif len(self._queue) > MAX_QUEUED:
                     self._pause_reading()
             elif kind == EV_BODY:
@@ -165,7 +169,12 @@ class HttpProtocol(asyncio.Protocol):
             elif kind == EV_ERROR:
                 status, reason = cast(tuple[int, str], payload)
                 self._fail(status, reason)
-                return
+                failed = True
+                break
+        if dispatch:
+            self._pump()
+        if failed:
+            return
         if self.head_started < 0 and not self._parser.idle and not self._queue:
             self.head_started = self.last_activity
 
