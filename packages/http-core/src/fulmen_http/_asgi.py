@@ -21,6 +21,9 @@ logger = logging.getLogger("fulmen_http.error")
 _ASGI = {"version": "3.0", "spec_version": "2.4"}
 _DISCONNECT = {"type": "http.disconnect"}
 _ERROR_HEADERS = [(b"content-type", b"text/plain; charset=utf-8")]
+_done: Any = None
+"""A finished future: what ``send`` returns when nothing needs waiting for.
+Awaiting a finished future never touches its loop, so one serves every loop."""
 
 
 def _plain_headers(headers: Any) -> list[tuple[bytes, bytes]]:
@@ -31,18 +34,9 @@ def _plain_headers(headers: Any) -> list[tuple[bytes, bytes]]:
 class AsgiRequest(Request):
     """A request plus the ASGI ``receive``/``send`` pair of its cycle."""
 
-    __slots__ = ("_asgi_headers", "_asgi_status", "_body_handed")
+    __slots__ = ("_asgi_headers",)
 
-    _asgi_status: int | None
-    _body_handed: bool
     _asgi_headers: Sequence[tuple[bytes, bytes]]
-
-    def __init__(self, protocol: Any, head: tuple[object, ...]) -> None:
-        super().__init__(protocol, head)
-        # Ready for an ASGI cycle at once: a hooked direct handler may hand the
-        # request's receive/send to ASGI code (docs/packages/http.md).
-        self._asgi_status = None
-        self._body_handed = False
 
     async def receive(self) -> Message:
         if not self._body_handed and not self._response_done and not self._disconnected:
@@ -71,7 +65,11 @@ class AsgiRequest(Request):
                 self._body_waiter = None
         return _DISCONNECT
 
-    async def send(self, message: Message) -> None:
+    def send(self, message: Message) -> Awaitable[None]:
+        # PERF: a plain function returning an awaitable (ASGI asks only for "an
+        # awaitable callable"): the usual messages complete at once, and a
+        # finished future costs far less to await than a coroutine per call.
+        # Only a body piece written into a full socket buffer really waits.
         kind = message["type"]
         if kind == "http.response.body":
             status = self._asgi_status
@@ -81,22 +79,22 @@ class AsgiRequest(Request):
             more = message.get("more_body", False)
             if not self._response_started:
                 if not more:
-                    # PERF: the usual case: head and whole body in one native call, one write.
+                    # The usual case: head and whole body in one native call, one write.
                     try:
                         self.send_response(status, self._asgi_headers, bytes(body))
                     except TypeError:
                         self._response_started = False
                         self.send_response(status, _plain_headers(self._asgi_headers), bytes(body))
-                    return
+                    return _done
                 try:
                     self.start_response(status, self._asgi_headers)
                 except TypeError:
                     self._response_started = False
                     self.start_response(status, _plain_headers(self._asgi_headers))
             elif self._response_done:
-                return  # after the end (or a disconnect), sends are dropped
+                return _done  # after the end (or a disconnect), sends are dropped
             if body:
-                await self.send_body(bytes(body))
+                return self._send_piece(bytes(body), more)
             if not more:
                 self.end_response()
         elif kind == "http.response.start":
@@ -106,6 +104,12 @@ class AsgiRequest(Request):
             self._asgi_headers = message.get("headers", ())
         else:
             raise RuntimeError(f"unexpected ASGI message {kind!r} in an http scope")
+        return _done
+
+    async def _send_piece(self, body: bytes, more: bool) -> None:
+        await self.send_body(body)
+        if not more:
+            self.end_response()
 
     def _app_done(self, _value: object, exc: BaseException | None) -> None:
         if exc is not None and not isinstance(exc, asyncio.CancelledError):
@@ -127,6 +131,11 @@ class AsgiRequest(Request):
 def make_dispatch(
     app: ASGIApp, state: dict[str, Any], tasks: set[asyncio.Task[None]], root_path: str = ""
 ) -> Callable[[Request], None]:
+    """The ASGI dispatch of one server; call it in the server's running loop."""
+    global _done
+    if _done is None:
+        _done = asyncio.get_running_loop().create_future()
+        _done.set_result(None)
     def dispatch(request: Request) -> None:
         assert isinstance(request, AsgiRequest)  # reset for a cycle by its __init__
         scope = {

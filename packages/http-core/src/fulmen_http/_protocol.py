@@ -159,8 +159,12 @@ class HttpProtocol(asyncio.Protocol):
                 if self._parsing is not None:
                     self._parsing._feed_body(payload)  # type: ignore[arg-type]
             elif kind == EV_END:
-                if self._parsing is not None:
-                    self._parsing._end_body()
+                request = self._parsing
+                if request is not None:
+                    # PERF: Request._end_body written out (once per request).
+                    request.body_complete = True
+                    if request._body_waiter is not None:
+                        request._wake()
                     self._parsing = None
             elif kind == EV_UPGRADE:
                 # WebSockets arrive with their own issue: the upgrade request is

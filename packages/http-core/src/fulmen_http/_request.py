@@ -30,6 +30,8 @@ class Request:
     """An HTTP request as the direct handler sees it (see docs/packages/http.md)."""
 
     __slots__ = (
+        "_asgi_status",
+        "_body_handed",
         "_body_waiter",
         "_chunked_out",
         "_chunks",
@@ -111,6 +113,11 @@ class Request:
         self._sent_length = 0
         self._want_length = -1
         self._status_out = 0
+        # The ASGI face's cycle state (fulmen_http/_asgi.py), kept here so that
+        # building a request is one call: a direct handler given by an app's hook
+        # may hand its requests to ASGI code too. PERF: no subclass __init__.
+        self._asgi_status: int | None = None
+        self._body_handed = False
 
     # ---- the head ---------------------------------------------------------------
 
@@ -230,7 +237,9 @@ class Request:
             self.method == "HEAD",
             -1,
         )
-        protocol.write(data)
+        transport = protocol._transport  # PERF: protocol.write written out
+        if transport is not None:
+            transport.write(data)
         self._keep_alive_out = keep_alive
         self._finish()
 
