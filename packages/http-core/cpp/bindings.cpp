@@ -16,6 +16,7 @@
 #include "fulmen/http/parser.hpp"
 #include "fulmen/http/request_line.hpp"
 #include "fulmen/http/writer.hpp"
+#include "slot_factory.hpp"
 
 namespace nb = nanobind;
 using namespace fulmen::http;
@@ -364,6 +365,7 @@ nb::bytes encode_chunk(nb::handle data, bool last) {
 NB_MODULE(_core, m) {
   m.doc() = "Native core of fulmen_http.";
   interned();
+  fulmen_http_bindings::bind_slot_factory(m);
   m.attr("STATUS_COMPLETE") = static_cast<int>(ParseStatus::complete);
   m.attr("STATUS_INCOMPLETE") = static_cast<int>(ParseStatus::incomplete);
   m.attr("STATUS_BAD_REQUEST") = static_cast<int>(ParseStatus::bad_request);

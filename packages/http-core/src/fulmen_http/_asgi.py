@@ -43,7 +43,7 @@ class AsgiRequest(Request):
             if self.body_complete:
                 # PERF: the body (often empty) is already here: answer without waiting.
                 chunks = self._chunks
-                self._chunks = []
+                self._chunks = ()
                 data = b"" if not chunks else chunks[0] if len(chunks) == 1 else b"".join(chunks)
                 if data:
                     self._protocol.body_consumed(len(data))
@@ -136,6 +136,7 @@ def make_dispatch(
     if _done is None:
         _done = asyncio.get_running_loop().create_future()
         _done.set_result(None)
+
     def dispatch(request: Request) -> None:
         assert isinstance(request, AsgiRequest)  # reset for a cycle by its __init__
         scope = {

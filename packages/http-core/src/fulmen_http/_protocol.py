@@ -46,7 +46,7 @@ class HttpProtocol(asyncio.Protocol):
         "_pumping",
         "_queue",
         "_read_paused",
-        "_request_class",
+        "_new_request",
         "_state",
         "_transport",
         "client",
@@ -64,7 +64,7 @@ class HttpProtocol(asyncio.Protocol):
     ) -> None:
         self._state = state
         self._dispatch = dispatch
-        self._request_class = request_class
+        self._new_request = request_class.factory()
         self.loop = state.loop
         self._parser = make_native_parser(state.config.limits)
         self._queue: deque[Request] = deque()
@@ -148,7 +148,9 @@ class HttpProtocol(asyncio.Protocol):
             i += 2
             if kind == EV_HEAD:
                 self.head_started = -1.0
-                request = self._request_class(self, payload)  # type: ignore[arg-type]
+                request = self._new_request(
+                    payload, self, self.client, self.server_address, self.scheme
+                )
                 self._parsing = request
                 self._queue.append(request)
                 if len(self._queue) == 1:

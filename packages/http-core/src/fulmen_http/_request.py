@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fulmen_http import _core
 
@@ -24,6 +24,43 @@ _LAST_CHUNK = b"0\r\n\r\n"
 
 class ClientDisconnected(ConnectionError):
     """The client went away before the request body or the response was done."""
+
+
+_HEAD_FIELDS = (
+    "method",
+    "target",
+    "path",
+    "raw_path",
+    "query_string",
+    "http_version",
+    "headers",
+    "keep_alive",
+    "_content_length",  # the parser's -1 for "none"; see Request.content_length
+    "chunked",
+    "expect_continue",
+    "upgrade",
+)
+"""The fields of the parser's head tuple (fulmen_http._parser.RequestHead), in order."""
+_CONNECTION_FIELDS = ("_protocol", "client", "server", "scheme")
+_INITIAL: dict[str, object] = {
+    "body_complete": False,
+    "_chunks": (),
+    "_body_waiter": None,
+    "_continue_sent": False,
+    "_disconnected": False,
+    "_response_started": False,
+    "_response_done": False,
+    "_keep_alive_out": True,
+    "_chunked_out": False,
+    "_no_body_out": False,
+    "_sent_length": 0,
+    "_want_length": -1,
+    "_status_out": 0,
+    "_asgi_status": None,
+    "_body_handed": False,
+}
+"""Every other field's value in a new request (shared by all: immutable values only)."""
+_factories: dict[type, Any] = {}
 
 
 class Request:
@@ -48,7 +85,7 @@ class Request:
         "body_complete",
         "chunked",
         "client",
-        "content_length",
+        "_content_length",
         "expect_continue",
         "headers",
         "http_version",
@@ -71,7 +108,7 @@ class Request:
     http_version: str
     headers: list[Header]
     keep_alive: bool
-    content_length: int | None
+    _content_length: int
     chunked: bool
     expect_continue: bool
     upgrade: bool
@@ -80,44 +117,44 @@ class Request:
     scheme: str
     body_complete: bool
 
-    def __init__(self, protocol: HttpProtocol, head: tuple[object, ...]) -> None:
-        (
-            self.method,
-            self.target,
-            self.path,
-            self.raw_path,
-            self.query_string,
-            self.http_version,
-            self.headers,
-            self.keep_alive,
-            length,
-            self.chunked,
-            self.expect_continue,
-            self.upgrade,
-        ) = head  # type: ignore[assignment]
-        self.content_length = None if length < 0 else length  # type: ignore[operator,assignment]
-        self.body_complete = False
-        self.client = protocol.client
-        self.server = protocol.server_address
-        self.scheme = protocol.scheme
-        self._protocol = protocol
-        self._chunks: list[bytes] = []
-        self._body_waiter: asyncio.Future[None] | None = None
-        self._continue_sent = False
-        self._disconnected = False
-        self._response_started = False
-        self._response_done = False
-        self._keep_alive_out = True
-        self._chunked_out = False
-        self._no_body_out = False
-        self._sent_length = 0
-        self._want_length = -1
-        self._status_out = 0
-        # The ASGI face's cycle state (fulmen_http/_asgi.py), kept here so that
-        # building a request is one call: a direct handler given by an app's hook
-        # may hand its requests to ASGI code too. PERF: no subclass __init__.
-        self._asgi_status: int | None = None
-        self._body_handed = False
+    _protocol: HttpProtocol
+    _chunks: Sequence[bytes]  # () until a body piece arrives, then a list
+    _body_waiter: asyncio.Future[None] | None
+    _continue_sent: bool
+    _disconnected: bool
+    _response_started: bool
+    _response_done: bool
+    _keep_alive_out: bool
+    _chunked_out: bool
+    _no_body_out: bool
+    _sent_length: int
+    _want_length: int
+    _status_out: int
+    # The ASGI face's cycle state (fulmen_http/_asgi.py), kept here so that a
+    # direct handler given by an app's hook may hand its requests to ASGI code.
+    _asgi_status: int | None
+    _body_handed: bool
+
+    def __new__(cls, protocol: HttpProtocol, head: tuple[object, ...]) -> Request:
+        return cls.factory()(
+            head, protocol, protocol.client, protocol.server_address, protocol.scheme
+        )  # type: ignore[no-any-return]
+
+    @classmethod
+    def factory(cls) -> Any:
+        """``factory()(head, protocol, client, server, scheme)``: a request of this
+        class from a parsed head (what ``cls(protocol, head)`` makes).
+
+        PERF: the connection makes one per request; this is one native call
+        (``_core.SlotFactory``) instead of an ``__init__`` storing ~30 fields,
+        which cost about as much as parsing the request.
+        """
+        made = _factories.get(cls)
+        if made is None:
+            made = _factories[cls] = _core.SlotFactory(
+                cls, _HEAD_FIELDS, _CONNECTION_FIELDS, _INITIAL
+            )
+        return made
 
     # ---- the head ---------------------------------------------------------------
 
@@ -131,6 +168,12 @@ class Request:
     def get_all(self, name: bytes) -> list[bytes]:
         """Every value of header ``name`` (lowercase bytes), in order."""
         return [value for key, value in self.headers if key == name]
+
+    @property
+    def content_length(self) -> int | None:
+        """The Content-Length of the request, None when it has none."""
+        length = self._content_length
+        return None if length < 0 else length
 
     @property
     def disconnected(self) -> bool:
@@ -149,7 +192,7 @@ class Request:
             chunks = self._chunks
             if not chunks:
                 return b""
-            self._chunks = []
+            self._chunks = ()
             self._protocol.body_consumed(sum(map(len, chunks)))
             return chunks[0] if len(chunks) == 1 else b"".join(chunks)
         parts = [chunk async for chunk in self.stream()]
@@ -186,7 +229,7 @@ class Request:
             finally:
                 self._body_waiter = None
         chunks = self._chunks
-        self._chunks = []
+        self._chunks = ()
         data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         if data:
             self._protocol.body_consumed(len(data))
@@ -196,7 +239,11 @@ class Request:
     def _feed_body(self, data: bytes) -> None:
         if self._response_done:
             return  # the handler is done: the rest of the body is read and dropped
-        self._chunks.append(data)
+        chunks = self._chunks
+        if chunks:
+            chunks.append(data)  # type: ignore[attr-defined]
+        else:
+            self._chunks = [data]
         self._protocol.body_buffered(len(data))
         self._wake()
 
@@ -290,7 +337,7 @@ class Request:
         if self._chunks:
             # Body the handler never read: release it from the connection's count.
             self._protocol.body_consumed(sum(map(len, self._chunks)))
-            self._chunks = []
+            self._chunks = ()
         if not self.body_complete and self.expect_continue and not self._continue_sent:
             # The client is still waiting to send a body nobody asked for.
             self._keep_alive_out = False
