@@ -22,11 +22,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent / "e2e_apps"))
 
-from raw_asgi import app  # noqa: E402
+from raw_asgi import app
 
-from fulmen_http._asgi import AsgiRequest, make_dispatch  # noqa: E402
-from fulmen_http._protocol import HttpProtocol  # noqa: E402
-from fulmen_http._server import Config, ServerState  # noqa: E402
+from fulmen_http._asgi import AsgiRequest, make_dispatch
+from fulmen_http._protocol import HttpProtocol
+from fulmen_http._server import Config, ServerState
 
 _BODY = b'{"name": "Widget", "price": 9.99, "tags": ["a", "b", "c"]}'
 REQUESTS = {
