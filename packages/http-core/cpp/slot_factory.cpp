@@ -149,7 +149,9 @@ void bind_slot_factory(nb::module_& m) {
       "``head_fields`` from the tuple ``head``, ``fields`` from ``values`` and\n"
       "each ``defaults`` entry (shared by every instance: keep them immutable).")
       .def(nb::init<nb::type_object, nb::sequence, nb::sequence, nb::dict>(), nb::arg("cls"),
-           nb::arg("head_fields"), nb::arg("fields"), nb::arg("defaults"));
+           nb::arg("head_fields"), nb::arg("fields"), nb::arg("defaults"),
+           nb::sig("def __init__(self, cls: type, head_fields: collections.abc.Sequence[str], "
+                   "fields: collections.abc.Sequence[str], defaults: dict[str, object]) -> None"));
 }
 
 }  // namespace fulmen_http_bindings

@@ -21,7 +21,7 @@ logger = logging.getLogger("fulmen_http.error")
 _ASGI = {"version": "3.0", "spec_version": "2.4"}
 _DISCONNECT = {"type": "http.disconnect"}
 _ERROR_HEADERS = [(b"content-type", b"text/plain; charset=utf-8")]
-_done: Any = None
+_done: asyncio.Future[None]  # set by the first make_dispatch
 """A finished future: what ``send`` returns when nothing needs waiting for.
 Awaiting a finished future never touches its loop, so one serves every loop."""
 
@@ -133,12 +133,12 @@ def make_dispatch(
 ) -> Callable[[Request], None]:
     """The ASGI dispatch of one server; call it in the server's running loop."""
     global _done
-    if _done is None:
+    if "_done" not in globals():
         _done = asyncio.get_running_loop().create_future()
         _done.set_result(None)
 
     def dispatch(request: Request) -> None:
-        assert isinstance(request, AsgiRequest)  # reset for a cycle by its __init__
+        assert isinstance(request, AsgiRequest)
         scope = {
             "type": "http",
             "asgi": _ASGI,

@@ -136,9 +136,10 @@ class Request:
     _body_handed: bool
 
     def __new__(cls, protocol: HttpProtocol, head: tuple[object, ...]) -> Request:
-        return cls.factory()(
+        request: Request = cls.factory()(
             head, protocol, protocol.client, protocol.server_address, protocol.scheme
-        )  # type: ignore[no-any-return]
+        )
+        return request
 
     @classmethod
     def factory(cls) -> Any:
