@@ -26,7 +26,8 @@ def test_fills_head_fields_values_and_defaults_without_init() -> None:
     other = make((3, 4), "b")
     assert other.tags is point.tags  # defaults are shared: immutable values only
     point.x = 10  # an ordinary instance afterwards
-    assert point.x == 10 and other.x == 3
+    assert point.x == 10
+    assert other.x == 3
 
 
 def test_subclass_fields_and_unset_slots() -> None:
@@ -102,8 +103,12 @@ class _Connection:
 def test_request_from_a_parsed_head(raw: bytes, length: int | None) -> None:
     head = RequestParser().feed(raw)[1]
     request = Request(_Connection(), head)  # type: ignore[arg-type]
-    assert request.method == head.method and request.headers is head.headers
+    assert request.method == head.method
+    assert request.headers is head.headers
     assert request.content_length == length
-    assert request.client == ("127.0.0.1", 5000) and request.scheme == "http"
-    assert not request.body_complete and not request.disconnected
-    assert request._chunks == () and request._body_waiter is None
+    assert request.client == ("127.0.0.1", 5000)
+    assert request.scheme == "http"
+    assert not request.body_complete
+    assert not request.disconnected
+    assert request._chunks == ()
+    assert request._body_waiter is None
