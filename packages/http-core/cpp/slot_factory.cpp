@@ -62,9 +62,10 @@ class SlotFactory {
       return nullptr;
     }
     PyObject* head = PyTuple_GET_ITEM(args, 0);
+    // The head may carry more items than the factory stores (the leading ones are used).
     if (!PyTuple_Check(head) ||
-        PyTuple_GET_SIZE(head) != static_cast<Py_ssize_t>(head_offsets_.size())) {
-      PyErr_Format(PyExc_TypeError, "head: a tuple of %zd items was expected",
+        PyTuple_GET_SIZE(head) < static_cast<Py_ssize_t>(head_offsets_.size())) {
+      PyErr_Format(PyExc_TypeError, "head: a tuple of at least %zd items was expected",
                    static_cast<Py_ssize_t>(head_offsets_.size()));
       return nullptr;
     }
@@ -146,7 +147,7 @@ void bind_slot_factory(nb::module_& m) {
       m, "SlotFactory", nb::type_slots(slot_factory_slots),
       "Builds instances of a class with __slots__ without running __init__:\n"
       "``SlotFactory(cls, head_fields, fields, defaults)(head, *values)`` sets\n"
-      "``head_fields`` from the tuple ``head``, ``fields`` from ``values`` and\n"
+      "``head_fields`` from the leading items of the tuple ``head``, ``fields`` from ``values`` and\n"
       "each ``defaults`` entry (shared by every instance: keep them immutable).")
       .def(nb::init<nb::type_object, nb::sequence, nb::sequence, nb::dict>(), nb::arg("cls"),
            nb::arg("head_fields"), nb::arg("fields"), nb::arg("defaults"),

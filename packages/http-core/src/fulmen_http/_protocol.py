@@ -215,12 +215,13 @@ class HttpProtocol(asyncio.Protocol):
 
     def response_complete(self, request: Request, keep_alive: bool) -> None:
         self._state.active -= 1
-        if self._queue and self._queue[0] is request:
-            self._queue.popleft()
+        queue = self._queue
+        if queue and queue[0] is request:
+            queue.popleft()
         if not keep_alive or self.closing:
             self._close()
             return
-        if self._queue:
+        if queue:
             self._pump()
             return
         if self._error is not None:
@@ -229,7 +230,8 @@ class HttpProtocol(asyncio.Protocol):
         if self._eof:
             self._close()
             return
-        self._resume_reading()
+        if self._read_paused:  # PERF: the call only when there is something to do
+            self._resume_reading()
 
     # ---- internals --------------------------------------------------------------
 
@@ -239,18 +241,20 @@ class HttpProtocol(asyncio.Protocol):
         if self._pumping:
             return
         self._pumping = True
+        queue = self._queue
+        state = self._state
+        limit = state.config.limit_concurrency
         try:
-            while self._queue and not self._queue[0]._response_started:
-                request = self._queue[0]
-                state = self._state
+            while queue:
+                request = queue[0]
+                if request._response_started:
+                    break
                 state.active += 1
-                if state.config.limit_concurrency is not None and (
-                    state.active > state.config.limit_concurrency
-                ):
+                if limit is not None and state.active > limit:
                     request.send_response(503, _UNAVAILABLE_HEADERS, b"Service Unavailable")
                     continue
                 self._dispatch(request)
-                if self._queue and self._queue[0] is request:
+                if queue and queue[0] is request:
                     break  # still running: its completion pumps again
         finally:
             self._pumping = False
