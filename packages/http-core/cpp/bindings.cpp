@@ -16,6 +16,7 @@
 #include "fulmen/http/parser.hpp"
 #include "fulmen/http/request_line.hpp"
 #include "fulmen/http/writer.hpp"
+#include "eager.hpp"
 #include "slot_factory.hpp"
 
 namespace nb = nanobind;
@@ -366,6 +367,7 @@ NB_MODULE(_core, m) {
   m.doc() = "Native core of fulmen_http.";
   interned();
   fulmen_http_bindings::bind_slot_factory(m);
+  fulmen_http_bindings::bind_eager(m);
   m.attr("STATUS_COMPLETE") = static_cast<int>(ParseStatus::complete);
   m.attr("STATUS_INCOMPLETE") = static_cast<int>(ParseStatus::incomplete);
   m.attr("STATUS_BAD_REQUEST") = static_cast<int>(ParseStatus::bad_request);

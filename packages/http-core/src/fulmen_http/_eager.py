@@ -10,9 +10,10 @@ hands it to a Task (through :func:`_resume`) when it really suspends.
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+from fulmen_http import _core
 
 OnDone = Callable[[Any, BaseException | None], None]
 """Called once with (return value, None) or (None, exception)."""
@@ -25,15 +26,10 @@ def start(coro: Coroutine[Any, Any, Any], on_done: OnDone, tasks: set[asyncio.Ta
     (so the server can cancel what is left at a forced shutdown). Each request
     runs in its own copy of the context, as a Task would.
     """
-    context = contextvars.copy_context()
-    try:
-        yielded = context.run(coro.send, None)
-    except StopIteration as stop:
-        on_done(stop.value, None)
+    suspended = _core.run_eagerly(coro, on_done)  # PERF: one native call per request
+    if suspended is None:
         return
-    except BaseException as exc:
-        on_done(None, exc)
-        return
+    context, yielded = suspended
     loop = asyncio.get_running_loop()
     task = loop.create_task(_resume(coro, yielded, on_done), context=context)
     tasks.add(task)
