@@ -12,13 +12,12 @@ namespace fulmen_http_bindings {
 
 namespace {
 
-// Runs `coro` in a copy of the current context until it returns, raises or
-// first yields. Returns None when it finished (after calling
-// on_done(value, None) or on_done(None, exception)), else (context, yielded)
-// so that the caller can go on with it in a Task on that context.
-nb::object run_eagerly(nb::handle coro, nb::handle on_done) {
-  nb::object context = nb::steal(PyContext_CopyCurrent());
-  if (!context.is_valid()) throw nb::python_error();
+// Runs `coro` in `context` until it returns, raises or first yields. Returns
+// None when it finished (after calling on_done(value, None) or
+// on_done(None, exception)), else a 1-tuple of what it yielded (None for a
+// bare yield), for the caller's Task to wait on.
+nb::object run_eagerly(nb::handle context, nb::handle coro, nb::handle on_done) {
+  if (!PyContext_CheckExact(context.ptr())) throw nb::type_error("context: a Context");
   if (PyContext_Enter(context.ptr()) != 0) throw nb::python_error();
   PyObject* result = nullptr;
   const PySendResult status = PyIter_Send(coro.ptr(), Py_None, &result);
@@ -31,7 +30,7 @@ nb::object run_eagerly(nb::handle coro, nb::handle on_done) {
     Py_XDECREF(result);
     throw nb::python_error();
   }
-  if (status == PYGEN_NEXT) return nb::make_tuple(context, nb::steal(result));
+  if (status == PYGEN_NEXT) return nb::make_tuple(nb::steal(result));
   if (status == PYGEN_RETURN) {
     on_done(nb::steal(result), nb::none());
     return nb::none();
@@ -48,13 +47,14 @@ nb::object run_eagerly(nb::handle coro, nb::handle on_done) {
 }  // namespace
 
 void bind_eager(nb::module_& m) {
-  m.def("run_eagerly", &run_eagerly, nb::arg("coro"), nb::arg("on_done"),
-        nb::sig("def run_eagerly(coro: collections.abc.Coroutine[typing.Any, typing.Any, "
-                "typing.Any], on_done: collections.abc.Callable[[typing.Any, BaseException | "
-                "None], None]) -> tuple[contextvars.Context, typing.Any] | None"),
-        "Run ``coro`` in a copy of the current context until it finishes or first "
-        "yields. Finished: calls ``on_done(value, None)`` or ``on_done(None, exc)`` "
-        "and returns None; suspended: returns ``(context, yielded)``.");
+  m.def("run_eagerly", &run_eagerly, nb::arg("context"), nb::arg("coro"), nb::arg("on_done"),
+        nb::sig("def run_eagerly(context: contextvars.Context, coro: "
+                "collections.abc.Coroutine[typing.Any, typing.Any, typing.Any], on_done: "
+                "collections.abc.Callable[[typing.Any, BaseException | None], None]) -> "
+                "tuple[typing.Any] | None"),
+        "Run ``coro`` in ``context`` until it finishes or first yields. Finished: "
+        "calls ``on_done(value, None)`` or ``on_done(None, exc)`` and returns None; "
+        "suspended: returns ``(yielded,)``.");
 }
 
 }  // namespace fulmen_http_bindings

@@ -28,9 +28,11 @@ def test_a_coroutine_that_returns_reports_its_value_without_a_task() -> None:
         return "done"
 
     done = Recorder()
-    assert _core.run_eagerly(handler(), done) is None
+    context = contextvars.copy_context()
+    assert _core.run_eagerly(context, handler(), done) is None
     assert done.calls == [("done", None)]
     assert current.get() == "outside"
+    assert context[current] == "inside"
 
 
 def test_an_exception_is_handed_over_with_its_traceback() -> None:
@@ -38,7 +40,7 @@ def test_an_exception_is_handed_over_with_its_traceback() -> None:
         raise KeyError("boom")
 
     done = Recorder()
-    assert _core.run_eagerly(handler(), done) is None
+    assert _core.run_eagerly(contextvars.copy_context(), handler(), done) is None
     ((value, exc),) = done.calls
     assert value is None
     assert isinstance(exc, KeyError)
@@ -57,10 +59,8 @@ def test_a_suspension_returns_the_context_and_what_was_yielded() -> None:
 
         done = Recorder()
         coro = handler()
-        suspended = _core.run_eagerly(coro, done)
-        assert suspended is not None
-        context, yielded = suspended
-        assert yielded is future
+        context = contextvars.copy_context()
+        assert _core.run_eagerly(context, coro, done) == (future,)
         assert context[current] == "request"
         assert current.get() == "outside"
         assert done.calls == []
@@ -77,7 +77,61 @@ def test_on_done_errors_propagate() -> None:
         raise RuntimeError("on_done failed")
 
     with pytest.raises(RuntimeError, match="on_done failed"):
-        _core.run_eagerly(handler(), broken)
+        _core.run_eagerly(contextvars.copy_context(), handler(), broken)
+
+
+def test_a_bare_yield_is_a_suspension() -> None:
+    async def handler() -> None:
+        await asyncio.sleep(0)
+
+    coro = handler()
+    assert _core.run_eagerly(contextvars.copy_context(), coro, Recorder()) == (None,)
+    coro.close()
+
+
+def test_the_coroutine_runs_in_one_real_task_throughout() -> None:
+    # anyio cancel scopes and asyncio.timeout need a current task, the same one
+    # before and after a suspension.
+    async def main() -> list[tuple[Any, BaseException | None]]:
+        done = Recorder()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def handler() -> bool:
+            first = asyncio.current_task()
+            async with asyncio.timeout(5):
+                await asyncio.sleep(0.001)
+            return first is not None and asyncio.current_task() is first
+
+        _eager.start(handler(), done, tasks)
+        for _ in range(100):
+            if done.calls:
+                break
+            await asyncio.sleep(0.001)
+        assert not tasks
+        return done.calls
+
+    assert asyncio.run(main()) == [(True, None)]
+
+
+def test_a_request_started_inside_another_task_still_runs() -> None:
+    async def main() -> list[tuple[Any, BaseException | None]]:
+        done = Recorder()
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def handler() -> str:
+            return "ran"
+
+        async def other_task() -> None:
+            _eager.start(handler(), done, tasks)  # a task is current: runs later
+
+        await asyncio.create_task(other_task())
+        for _ in range(100):
+            if done.calls:
+                break
+            await asyncio.sleep(0.001)
+        return done.calls
+
+    assert asyncio.run(main()) == [("ran", None)]
 
 
 def test_start_finishes_a_suspended_coroutine_in_a_task() -> None:

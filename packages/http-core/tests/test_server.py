@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import BackgroundTasks, FastAPI
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from fulmen_http import Config, Limits, Request, Response, Server
@@ -399,6 +400,53 @@ async def user(user_id: int, q: str | None = None) -> dict[str, Any]:
 @fastapi_app.post("/items")
 async def items(item: Item) -> Item:
     return item
+
+
+streamed_app = FastAPI()
+background_done: list[str] = []
+
+
+@streamed_app.middleware("http")
+async def tag(request: Any, call_next: Any) -> Any:
+    # Starlette's BaseHTTPMiddleware: the app's send goes through anyio streams.
+    response = await call_next(request)
+    response.headers["x-tagged"] = "1"
+    return response
+
+
+@streamed_app.get("/stream")
+async def stream() -> StreamingResponse:
+    async def pieces() -> AsyncIterator[bytes]:
+        for i in range(3):
+            await asyncio.sleep(0)
+            yield b"piece-%d;" % i
+
+    return StreamingResponse(pieces(), media_type="text/plain")
+
+
+@streamed_app.get("/later")
+async def later(tasks: BackgroundTasks) -> dict[str, bool]:
+    tasks.add_task(background_done.append, "ran")
+    return {"ok": True}
+
+
+def test_starlette_machinery_over_our_send(serve: Any) -> None:
+    # Our ASGI send returns an awaitable rather than being a coroutine function:
+    # Starlette's middleware, streaming and background tasks must not notice.
+    _, port = serve(app=streamed_app)
+    conn = Conn(port)
+    conn.send(b"GET /stream HTTP/1.1\r\nHost: a\r\n\r\n")
+    status, headers, body = conn.response()
+    assert status == 200
+    assert headers.get(b"x-tagged") == b"1"
+    assert body == b"piece-0;piece-1;piece-2;"
+    conn.send(b"GET /later HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert conn.response()[2] == b'{"ok":true}'
+    conn.close()
+    deadline = time.monotonic() + 5
+    while not background_done and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert background_done == ["ran"]
 
 
 def test_fastapi_app(serve: Any) -> None:

@@ -2,14 +2,18 @@
 
 PERF: most handlers (a hello world, a cached lookup, a small JSON echo) never
 wait on anything: the server's ``send`` writes straight to the transport. Python
-3.11 has no eager task factory, and a Task per request costs several
-microseconds of scheduling, so the server steps the coroutine itself and only
-hands it to a Task (through :func:`_resume`) when it really suspends.
+3.11 has no eager task factory (3.12's ``eager_start``), so the server makes the
+request's Task, makes it current, and steps the coroutine itself: the response
+leaves at once, and the Task's own first step, a loop turn later, finds
+nothing left to do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+from asyncio import current_task as _current_task
+from asyncio.tasks import _enter_task, _leave_task
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -22,24 +26,79 @@ OnDone = Callable[[Any, BaseException | None], None]
 def start(coro: Coroutine[Any, Any, Any], on_done: OnDone, tasks: set[asyncio.Task[None]]) -> None:
     """Run ``coro`` until it finishes or first suspends; ``on_done`` runs when it ends.
 
-    A coroutine that suspends goes on in a Task, kept in ``tasks`` until it ends
-    (so the server can cancel what is left at a forced shutdown). Each request
-    runs in its own copy of the context, as a Task would.
+    The coroutine always belongs to a real Task, current while it runs (as
+    ``asyncio.current_task()`` reports): anyio task groups and cancel scopes
+    (Starlette's BaseHTTPMiddleware) and ``asyncio.timeout`` need one. The Task is
+    made first and entered for the eager first step; when the coroutine
+    suspends, the same Task carries on with it, and sits in ``tasks`` until it
+    ends (so the server can cancel what is left at a forced shutdown). Each
+    request runs in its own copy of the context, as a Task would.
     """
-    suspended = _core.run_eagerly(coro, on_done)  # PERF: one native call per request
-    if suspended is None:
-        return
-    context, yielded = suspended
     loop = asyncio.get_running_loop()
-    task = loop.create_task(_resume(coro, yielded, on_done), context=context)
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    context = contextvars.copy_context()
+    # What the eager start left for the task: [] not started, [_FINISHED], or
+    # [what the coroutine yielded]. PERF: a list, not an object with __init__.
+    left: list[object] = []
+    task = loop.create_task(_carry_on(coro, on_done, tasks, left), context=context)
+    if _current_task(loop) is not None:
+        # Called from inside another task (a pipelined request started as the
+        # previous one finishes in its task): this task cannot be entered here,
+        # so it runs the coroutine from the start, on the loop's next turn.
+        tasks.add(task)
+        return
+    _enter_task(loop, task)
+    try:
+        # One native call (PyIter_Send in the context: no StopIteration).
+        suspended = _core.run_eagerly(context, coro, on_done)
+    except BaseException:
+        left.append(_FINISHED)
+        raise
+    finally:
+        _leave_task(loop, task)
+    if suspended is None:
+        left.append(_FINISHED)  # the task's own first step returns at once
+    else:
+        left.append(suspended[0])
+        tasks.add(task)
+
+
+_FINISHED = object()
+
+
+async def _carry_on(
+    coro: Coroutine[Any, Any, Any],
+    on_done: OnDone,
+    tasks: set[asyncio.Task[None]],
+    left: list[object],
+) -> None:
+    """The request task's body: nothing when the eager start finished the
+    coroutine, else run it on from where it stopped (or from the start)."""
+    if left and left[0] is _FINISHED:
+        return
+    try:
+        if left:
+            await _resume(coro, left[0], on_done)
+        else:
+            await _run(coro, on_done)
+    finally:
+        tasks.discard(asyncio.current_task())
+
+
+async def _run(coro: Coroutine[Any, Any, Any], on_done: OnDone) -> None:
+    try:
+        value = await coro
+    except BaseException as exc:
+        on_done(None, exc)
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
+        return
+    on_done(value, None)
 
 
 async def _resume(coro: Coroutine[Any, Any, Any], yielded: object, on_done: OnDone) -> None:
-    # Plays the part of asyncio.Task for a coroutine already started: waits for
-    # what it yielded, then resumes it. Cancelling this task cancels the future
-    # it waits on, which the coroutine then sees, exactly as with a Task.
+    # Steps a coroutine that the eager start left suspended, as its Task's
+    # __step would: waits for what it yielded, then resumes it. Cancelling the
+    # task cancels the future it waits on, which the coroutine then sees.
     try:
         while True:
             throw: BaseException | None = None
