@@ -102,7 +102,7 @@ def test_the_coroutine_runs_in_one_real_task_throughout() -> None:
                 await asyncio.sleep(0.001)
             return first is not None and asyncio.current_task() is first
 
-        _eager.start(handler(), done, tasks)
+        _eager.start(handler(), done, tasks, asyncio.get_running_loop())
         for _ in range(100):
             if done.calls:
                 break
@@ -122,7 +122,9 @@ def test_a_request_started_inside_another_task_still_runs() -> None:
             return "ran"
 
         async def other_task() -> None:
-            _eager.start(handler(), done, tasks)  # a task is current: runs later
+            _eager.start(
+                handler(), done, tasks, asyncio.get_running_loop()
+            )  # a task is current: runs later
 
         await asyncio.create_task(other_task())
         for _ in range(100):
@@ -145,7 +147,7 @@ def test_start_finishes_a_suspended_coroutine_in_a_task() -> None:
             await asyncio.sleep(0.001)
             return current.get()
 
-        _eager.start(handler(), done, tasks)
+        _eager.start(handler(), done, tasks, asyncio.get_running_loop())
         assert len(tasks) == 1
         while tasks:
             await asyncio.sleep(0.001)

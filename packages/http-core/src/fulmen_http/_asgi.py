@@ -155,7 +155,7 @@ def make_dispatch(
             "state": state.copy(),
         }
         coro = app(scope, request.receive, request.send)
-        _eager.start(coro, request._app_done, tasks)  # type: ignore[arg-type]
+        _eager.start(coro, request._app_done, tasks, request._protocol.loop)  # type: ignore[arg-type]
 
     return dispatch
 

@@ -105,8 +105,13 @@ def make_dispatch(
                 except (TypeError, ValueError) as error:
                     _fail(request, error, "response")
                 return
-            _eager.start(_stream(request, status, headers, body), stream_done(request), tasks)
+            _eager.start(
+                _stream(request, status, headers, body),
+                stream_done(request),
+                tasks,
+                request._protocol.loop,
+            )
 
-        _eager.start(handler(request), done, tasks)  # type: ignore[arg-type]
+        _eager.start(handler(request), done, tasks, request._protocol.loop)  # type: ignore[arg-type]
 
     return dispatch

@@ -23,7 +23,12 @@ OnDone = Callable[[Any, BaseException | None], None]
 """Called once with (return value, None) or (None, exception)."""
 
 
-def start(coro: Coroutine[Any, Any, Any], on_done: OnDone, tasks: set[asyncio.Task[None]]) -> None:
+def start(
+    coro: Coroutine[Any, Any, Any],
+    on_done: OnDone,
+    tasks: set[asyncio.Task[None]],
+    loop: asyncio.AbstractEventLoop,
+) -> None:
     """Run ``coro`` until it finishes or first suspends; ``on_done`` runs when it ends.
 
     The coroutine always belongs to a real Task, current while it runs (as
@@ -32,9 +37,10 @@ def start(coro: Coroutine[Any, Any, Any], on_done: OnDone, tasks: set[asyncio.Ta
     made first and entered for the eager first step; when the coroutine
     suspends, the same Task carries on with it, and sits in ``tasks`` until it
     ends (so the server can cancel what is left at a forced shutdown). Each
-    request runs in its own copy of the context, as a Task would.
+    request runs in its own copy of the context, as a Task would. ``loop`` is the
+    running loop (PERF: passed in, since asking asyncio for it makes a getpid()
+    system call on Python 3.11).
     """
-    loop = asyncio.get_running_loop()
     context = contextvars.copy_context()
     # What the eager start left for the task: [] not started, [_FINISHED], or
     # [what the coroutine yielded]. PERF: a list, not an object with __init__.
