@@ -15,7 +15,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from fulmen_http import _core
-from fulmen_http._parser import EV_BODY, EV_END, EV_ERROR, EV_HEAD, EV_UPGRADE, make_native_parser
+from fulmen_http._parser import (
+    EV_BODY,
+    EV_END,
+    EV_ERROR,
+    EV_HEAD,
+    EV_REQUEST,
+    EV_UPGRADE,
+    make_native_parser,
+)
 from fulmen_http._request import Request
 
 if TYPE_CHECKING:
@@ -142,10 +150,13 @@ class HttpProtocol(asyncio.Protocol):
             kind = events[i]
             payload = events[i + 1]
             i += 2
-            if kind == EV_HEAD:
+            if kind in (EV_REQUEST, EV_HEAD):
+                # EV_REQUEST: the whole request, body included (the usual case);
+                # EV_HEAD: its body and end follow as more events.
                 self.head_started = -1.0
                 request = self._request_class(self, payload)  # type: ignore[arg-type]
-                self._parsing = request
+                if kind == EV_HEAD:
+                    self._parsing = request
                 self._queue.append(request)
                 if len(self._queue) == 1:
                     self._pump()

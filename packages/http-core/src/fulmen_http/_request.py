@@ -92,14 +92,25 @@ class Request:
             self.chunked,
             self.expect_continue,
             self.upgrade,
+            body,
         ) = head  # type: ignore[assignment]
         self.content_length = None if length < 0 else length  # type: ignore[operator,assignment]
-        self.body_complete = False
+        if body is None:
+            # EV_HEAD: the body (if any) follows as the connection reads it.
+            self.body_complete = False
+            self._chunks: list[bytes] = []
+        else:
+            # EV_REQUEST: the whole request came in one read, body included.
+            self.body_complete = True
+            if body:
+                self._chunks = [body]  # type: ignore[list-item]
+                protocol.body_buffered(len(body))  # type: ignore[arg-type]
+            else:
+                self._chunks = []
         self.client = protocol.client
         self.server = protocol.server_address
         self.scheme = protocol.scheme
         self._protocol = protocol
-        self._chunks: list[bytes] = []
         self._body_waiter: asyncio.Future[None] | None = None
         self._continue_sent = False
         self._disconnected = False
