@@ -78,36 +78,78 @@ constexpr std::string_view common_names[] = {
     "sec-websocket-extensions", "sec-websocket-protocol", "range", "keep-alive", "via",
     "forwarded", "accept-charset", "content-encoding", "x-requested-with"};
 constexpr std::size_t max_common_name = 32;
+constexpr std::size_t name_words = max_common_name / 8;
+
+// A header name of up to 32 bytes as four zero-padded 64-bit words.
+struct NameKey {
+  std::uint64_t words[name_words]{};
+  std::size_t size = 0;
+};
+
+// Lowercases eight ASCII bytes at once: a byte in 'A'..'Z' gets 0x20 added.
+// (A byte >= 0x80 never matches: ~w clears its high bit from the mask.)
+constexpr std::uint64_t lower_word(std::uint64_t w) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+  const std::uint64_t at_least_a = (w & low7) + ones * (0x80 - 'A');
+  const std::uint64_t above_z = (w & low7) + ones * (0x80 - 'Z' - 1);
+  const std::uint64_t upper = at_least_a & ~above_z & ~w & (ones * 0x80);
+  return w | (upper >> 2);
+}
+
+NameKey lower_key(std::string_view name) noexcept {
+  NameKey key;
+  key.size = name.size();
+  std::memcpy(key.words, name.data(), name.size());  // size <= 32 (checked by callers)
+  for (auto& word : key.words) word = lower_word(word);
+  return key;
+}
+
+constexpr std::size_t name_slots = 128;  // a power of two, well above the names
+
+std::size_t name_slot(const NameKey& key) noexcept {
+  return static_cast<std::size_t>(((key.words[0] ^ key.size) * 0x9E3779B97F4A7C15ULL) >> 57) &
+         (name_slots - 1);
+}
 
 struct Interned {
   std::array<PyObject*, std::size(common_methods)> methods{};
-  // Header names bucketed by length.
-  std::array<std::vector<std::pair<std::string_view, PyObject*>>, max_common_name + 1> names;
+  // Header names by hash of their first word and length; linear probing.
+  struct Slot {
+    NameKey key;
+    PyObject* object = nullptr;
+  };
+  std::array<Slot, name_slots> names{};
   PyObject* v10 = nullptr;
   PyObject* v11 = nullptr;
   PyObject* slash = nullptr;
   PyObject* empty_bytes = nullptr;
 };
 
-Interned& interned() {
-  // Created once at module init and kept for the life of the process.
-  static Interned table = [] {
-    Interned t;
-    for (std::size_t i = 0; i < std::size(common_methods); ++i) {
-      t.methods[i] = PyUnicode_InternFromString(std::string(common_methods[i]).c_str());
-    }
-    for (const auto name : common_names) {
-      t.names[name.size()].emplace_back(
-          name, PyBytes_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size())));
-    }
-    t.v10 = PyUnicode_InternFromString("1.0");
-    t.v11 = PyUnicode_InternFromString("1.1");
-    t.slash = PyUnicode_InternFromString("/");
-    t.empty_bytes = PyBytes_FromStringAndSize(nullptr, 0);
-    return t;
-  }();
-  return table;
+// Created once at module init (make_interned) and kept for the life of the
+// process. PERF: a plain pointer, not a function-local static and its guard.
+Interned* interned_table = nullptr;
+
+void make_interned() {
+  static Interned t;
+  for (std::size_t i = 0; i < std::size(common_methods); ++i) {
+    t.methods[i] = PyUnicode_InternFromString(std::string(common_methods[i]).c_str());
+  }
+  for (const auto name : common_names) {
+    static_assert(max_common_name >= 25);
+    const NameKey key = lower_key(name);
+    std::size_t slot = name_slot(key);
+    while (t.names[slot].object != nullptr) slot = (slot + 1) & (name_slots - 1);
+    t.names[slot] = {key, PyBytes_FromStringAndSize(name.data(), static_cast<Py_ssize_t>(name.size()))};
+  }
+  t.v10 = PyUnicode_InternFromString("1.0");
+  t.v11 = PyUnicode_InternFromString("1.1");
+  t.slash = PyUnicode_InternFromString("/");
+  t.empty_bytes = PyBytes_FromStringAndSize(nullptr, 0);
+  interned_table = &t;
 }
+
+Interned& interned() { return *interned_table; }
 
 PyObject* method_object(std::string_view method) {
   const Interned& t = interned();
@@ -119,13 +161,19 @@ PyObject* method_object(std::string_view method) {
 
 // The header name, lowercased (RFC 9110 §5.1: names are case-insensitive).
 PyObject* name_object(std::string_view name) {
-  char lower[max_common_name];
   if (name.size() <= max_common_name) {
-    for (std::size_t i = 0; i < name.size(); ++i) lower[i] = chars::to_lower(name[i]);
-    const std::string_view key(lower, name.size());
-    for (const auto& [candidate, object] : interned().names[name.size()]) {
-      if (candidate == key) return Py_NewRef(object);
+    const NameKey key = lower_key(name);
+    const Interned& t = interned();
+    for (std::size_t slot = name_slot(key);; slot = (slot + 1) & (name_slots - 1)) {
+      const Interned::Slot& candidate = t.names[slot];
+      if (candidate.object == nullptr) break;
+      if (candidate.key.size == key.size && candidate.key.words[0] == key.words[0] &&
+          candidate.key.words[1] == key.words[1] && candidate.key.words[2] == key.words[2] &&
+          candidate.key.words[3] == key.words[3])
+        return Py_NewRef(candidate.object);
     }
+    return PyBytes_FromStringAndSize(reinterpret_cast<const char*>(key.words),
+                                     static_cast<Py_ssize_t>(key.size));
   }
   PyObject* out = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(name.size()));
   if (out == nullptr) return nullptr;
@@ -687,7 +735,7 @@ nb::bytes encode_chunk(nb::handle data, bool last) {
 
 NB_MODULE(_core, m) {
   m.doc() = "Native core of fulmen_http.";
-  interned();
+  make_interned();
   m.attr("STATUS_COMPLETE") = static_cast<int>(ParseStatus::complete);
   m.attr("STATUS_INCOMPLETE") = static_cast<int>(ParseStatus::incomplete);
   m.attr("STATUS_BAD_REQUEST") = static_cast<int>(ParseStatus::bad_request);
