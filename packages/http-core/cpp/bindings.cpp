@@ -331,7 +331,8 @@ PyObject* ascii_str(std::string_view text) {
       return PyUnicode_DecodeASCII(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
   }
   PyObject* out = PyUnicode_New(static_cast<Py_ssize_t>(text.size()), 127);
-  if (out != nullptr) std::memcpy(PyUnicode_DATA(out), text.data(), text.size());
+  // An empty view may have no data pointer (CONNECT's path): no memcpy from null.
+  if (out != nullptr && !text.empty()) std::memcpy(PyUnicode_DATA(out), text.data(), text.size());
   return out;
 }
 
