@@ -3,7 +3,7 @@
 Per request both sides produce (method, raw path, query, [(name, value), ...]
 with lowercased names, body); the outputs are asserted equal before timing.
 httptools needs a Python callback per URL piece, header and body piece; ours
-is one native call per read.
+is one native call per read, and a request that arrives whole is one entry.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import httptools
 import pytest
 
-from fulmen_http import EV_BODY, EV_END, EV_HEAD, RequestParser
+from fulmen_http import EV_BODY, EV_END, EV_HEAD, EV_REQUEST, RequestParser
 
 Parsed = list[tuple[str, bytes, bytes, list[tuple[bytes, bytes]], bytes]]
 
@@ -51,8 +51,20 @@ def with_fulmen(raw: bytes) -> Parsed:
     head: Any = None
     body = b""
     pairs = iter(events)
-    for kind, payload in zip(pairs, pairs, strict=True):
-        if kind == EV_HEAD:
+    for kind, payload in zip(pairs, pairs):  # noqa: B905 (feed returns pairs)
+        if kind == EV_REQUEST:
+            # The usual case: the whole request in this read, body included.
+            request: Any = payload
+            out.append(
+                (
+                    request.method,
+                    request.raw_path,
+                    request.query_string,
+                    request.headers,
+                    request.body,
+                )
+            )
+        elif kind == EV_HEAD:
             head = payload
             body = b""
         elif kind == EV_BODY:

@@ -17,7 +17,16 @@ from typing import Any
 
 import pytest
 
-from fulmen_http import EV_BODY, EV_END, EV_ERROR, EV_HEAD, EV_UPGRADE, Limits, RequestParser
+from fulmen_http import (
+    EV_BODY,
+    EV_END,
+    EV_ERROR,
+    EV_HEAD,
+    EV_REQUEST,
+    EV_UPGRADE,
+    Limits,
+    RequestParser,
+)
 
 # Resolved like the root conftest's shared_data fixture (needed at collection).
 SHARED = Path(
@@ -66,7 +75,7 @@ def replay(raw: bytes, *, bytewise: bool) -> dict[str, Any]:
     upgraded = False
     for i in range(0, len(events), 2):
         kind, payload = events[i], events[i + 1]
-        if kind == EV_HEAD:
+        if kind in (EV_HEAD, EV_REQUEST):
             head: Any = payload
             messages.append(
                 {
@@ -74,9 +83,10 @@ def replay(raw: bytes, *, bytewise: bool) -> dict[str, Any]:
                     "url": head.target.decode("latin-1"),
                     "version": head.http_version,
                     "headers": [(text(n), text(v)) for n, v in head.headers],
-                    "raw_body": b"",
+                    # EV_REQUEST: the whole message, body included.
+                    "raw_body": b"" if head.body is None else head.body,
                     "upgrade": head.upgrade,
-                    "complete": False,
+                    "complete": kind == EV_REQUEST,
                 }
             )
         elif kind == EV_BODY:

@@ -14,6 +14,7 @@ from fulmen_http import (
     EV_END,
     EV_ERROR,
     EV_HEAD,
+    EV_REQUEST,
     EV_UPGRADE,
     Limits,
     RequestHead,
@@ -27,7 +28,7 @@ def events(raw: bytes, limits: Limits | None = None) -> list[tuple[int, Any]]:
 
 
 def heads(raw: bytes, limits: Limits | None = None) -> list[RequestHead]:
-    return [p for k, p in events(raw, limits) if k == EV_HEAD]
+    return [p for k, p in events(raw, limits) if k in (EV_HEAD, EV_REQUEST)]
 
 
 def error(raw: bytes, limits: Limits | None = None) -> int | None:
@@ -36,7 +37,10 @@ def error(raw: bytes, limits: Limits | None = None) -> int | None:
 
 
 def summary(raw: bytes, chunks: list[bytes], limits: Limits | None = None) -> Any:
-    """(heads, body bytes per message, ends, error) for input fed in ``chunks``."""
+    """(heads, body bytes per message, ends, error) for input fed in ``chunks``.
+
+    A whole request (EV_REQUEST) counts as its head, body and end; heads are
+    compared without their ``body`` field, which only EV_REQUEST fills."""
     parser = RequestParser(limits=limits)
     out: list[object] = []
     for chunk in chunks:
@@ -45,8 +49,13 @@ def summary(raw: bytes, chunks: list[bytes], limits: Limits | None = None) -> An
     err = None
     for i in range(0, len(out), 2):
         kind, payload = out[i], out[i + 1]
-        if kind == EV_HEAD:
-            result.append([payload, b"", None, False])
+        if kind == EV_REQUEST:
+            head: Any = payload
+            assert isinstance(head.body, bytes)
+            result.append([tuple(head)[:-1], head.body, None, True])
+        elif kind == EV_HEAD:
+            assert payload.body is None  # type: ignore[attr-defined]
+            result.append([tuple(payload)[:-1], b"", None, False])  # type: ignore[arg-type]
         elif kind == EV_BODY:
             result[-1][1] += payload
         elif kind == EV_END:
@@ -116,7 +125,7 @@ def test_content_length_body_and_pipelining() -> None:
     )
     result, err = summary(raw, [raw])
     assert err is None
-    assert [(h.path, body, done) for h, body, _, done in result] == [
+    assert [(h[2], body, done) for h, body, _, done in result] == [
         ("/a", b"hello", True),
         ("/b", b"", True),
         ("/c", b"", True),
@@ -132,7 +141,7 @@ def test_chunked_with_extensions_and_trailers() -> None:
     result, err = summary(raw, [raw])
     assert err is None
     ((head, body, trailers, done),) = result
-    assert head.chunked
+    assert head[RequestHead._fields.index("chunked")]
     assert body == b"hello world"
     assert done
     assert trailers == [(b"x-checksum", b"abc")]
@@ -344,3 +353,63 @@ def test_any_split_gives_the_same_result(cuts: list[int]) -> None:
     chunks = [SAMPLE[a:b] for a, b in zip([0, *points], [*points, len(SAMPLE)], strict=True)]
     assert summary(SAMPLE, chunks) == summary(SAMPLE, [SAMPLE])
     assert len(summary(SAMPLE, [SAMPLE])[0]) == 4
+
+
+def test_a_whole_request_is_one_entry() -> None:
+    """A request whose body arrives with its head in one read is one EV_REQUEST,
+    the body in ``head.body``; the same request split streams as before."""
+    raw = b"POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+    ((kind, head),) = events(raw)
+    assert kind == EV_REQUEST
+    assert head.body == b"hello"
+    assert head.path == "/a"
+    assert tuple(head)[-1] == b"hello"
+    assert len(head) == len(RequestHead._fields) == 13
+    parser = RequestParser()
+    first = parser.feed(raw[:-2])
+    assert first[0::2] == [EV_HEAD, EV_BODY]
+    assert first[1].body is None  # type: ignore[attr-defined]
+    assert first[3] == b"hel"
+    assert parser.feed(raw[-2:]) == [EV_BODY, b"lo", EV_END, None]
+    # Bodyless: b"" in the field; a chunked body comes joined into one piece.
+    ((kind, head),) = events(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    assert (kind, head.body) == (EV_REQUEST, b"")
+    chunked = (
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"
+    )
+    ((kind, head),) = events(chunked)
+    assert (kind, head.body) == (EV_REQUEST, b"abcde")
+
+
+def test_streaming_cases_keep_their_events() -> None:
+    """Trailers, an error after the head, and an upgrade keep the streamed shape."""
+    trailers = (
+        b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n"
+    )
+    found = events(trailers)
+    assert [k for k, _ in found] == [EV_HEAD, EV_BODY, EV_END]
+    assert found[1][1] == b"abc"
+    assert found[2][1] == [(b"x-t", b"1")]
+    bad = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXX"
+    found = events(bad)
+    assert [k for k, _ in found] == [EV_HEAD, EV_BODY, EV_ERROR]
+    upgrade = b"GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: ws\r\n\r\nxyz"
+    found = events(upgrade)
+    assert [k for k, _ in found] == [EV_REQUEST, EV_UPGRADE]
+    assert found[1][1] == b"xyz"
+
+
+def test_head_type_is_native_and_closed() -> None:
+    (head,) = heads(GET)
+    assert isinstance(head, tuple)
+    assert repr(head).startswith("RequestHead(method='GET', target=b'/a%20b/c?x=1&y=%20'")
+    with pytest.raises(TypeError):
+        RequestHead()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        RequestParser(1)  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        RequestParser(limit=None)  # type: ignore[call-arg]
+    assert RequestParser(limits=None).feed(bytearray(GET))[0] == EV_REQUEST
+    assert RequestParser().feed(memoryview(GET))[0] == EV_REQUEST

@@ -15,7 +15,15 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from fulmen_http import _core
-from fulmen_http._parser import EV_BODY, EV_END, EV_ERROR, EV_HEAD, EV_UPGRADE, make_native_parser
+from fulmen_http._parser import (
+    EV_BODY,
+    EV_END,
+    EV_ERROR,
+    EV_HEAD,
+    EV_REQUEST,
+    EV_UPGRADE,
+    make_native_parser,
+)
 from fulmen_http._request import Request
 
 if TYPE_CHECKING:
@@ -146,12 +154,17 @@ class HttpProtocol(asyncio.Protocol):
             kind = events[i]
             payload = events[i + 1]
             i += 2
-            if kind == EV_HEAD:
+            if kind in (EV_REQUEST, EV_HEAD):
+                # EV_REQUEST: the whole request, body included (the usual case);
+                # EV_HEAD: its body and end follow as more events.
                 self.head_started = -1.0
                 request = self._new_request(
                     payload, self, self.client, self.server_address, self.scheme
                 )
-                self._parsing = request
+                if kind == EV_HEAD:
+                    self._parsing = request
+                else:
+                    request._take_whole_body(payload.body)  # type: ignore[attr-defined]
                 self._queue.append(request)
                 if len(self._queue) == 1:
                     dispatch = True

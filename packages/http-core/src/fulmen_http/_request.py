@@ -139,6 +139,9 @@ class Request:
         request: Request = cls.factory()(
             head, protocol, protocol.client, protocol.server_address, protocol.scheme
         )
+        body = head[12] if len(head) > 12 else None  # RequestHead.body
+        if body is not None:
+            request._take_whole_body(body)  # type: ignore[arg-type]
         return request
 
     @classmethod
@@ -156,6 +159,13 @@ class Request:
                 cls, _HEAD_FIELDS, _CONNECTION_FIELDS, _INITIAL
             )
         return made
+
+    def _take_whole_body(self, body: bytes) -> None:
+        """An ``EV_REQUEST`` head: the whole request came in one read, body included."""
+        self.body_complete = True
+        if body:
+            self._chunks = [body]
+            self._protocol.body_buffered(len(body))
 
     # ---- the head ---------------------------------------------------------------
 
