@@ -92,6 +92,12 @@ class _Connection:
     server_address = ("127.0.0.1", 8000)
     scheme = "http"
 
+    def __init__(self) -> None:
+        self.buffered = 0
+
+    def body_buffered(self, size: int) -> None:
+        self.buffered += size
+
 
 @pytest.mark.parametrize(
     ("raw", "length"),
@@ -102,14 +108,26 @@ class _Connection:
     ],
 )
 def test_request_from_a_parsed_head(raw: bytes, length: int | None) -> None:
+    # Each request arrives whole (EV_REQUEST): its body comes with the head.
     head = RequestParser().feed(raw)[1]
-    request = Request(_Connection(), head)  # type: ignore[arg-type]
+    connection = _Connection()
+    request = Request(connection, head)  # type: ignore[arg-type]
     assert request.method == head.method
     assert request.headers is head.headers
     assert request.content_length == length
     assert request.client == ("127.0.0.1", 5000)
     assert request.scheme == "http"
-    assert not request.body_complete
+    assert request.body_complete
     assert not request.disconnected
-    assert request._chunks == ()
     assert request._body_waiter is None
+    body = raw.partition(b"\r\n\r\n")[2]
+    assert list(request._chunks) == ([body] if body else [])
+    assert connection.buffered == len(body)
+
+
+def test_request_whose_body_is_still_to_come() -> None:
+    head = RequestParser().feed(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\n")[1]
+    request = Request(_Connection(), head)  # type: ignore[arg-type]
+    assert request.content_length == 3
+    assert not request.body_complete
+    assert request._chunks == ()
