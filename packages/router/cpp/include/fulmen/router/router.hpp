@@ -109,13 +109,19 @@ class Router {
     std::vector<Atom> atoms;   // the route from the first non-simple segment on
     std::uint32_t param_count;  // of the whole route
   };
+  // A static child's key as the walk compares it: the length and the first
+  // (up to) 8 bytes packed in one integer, so a mismatch costs two integer
+  // compares; keys longer than 8 bytes then compare their remaining bytes.
+  struct StaticKey {
+    std::uint64_t head;  // bytes [0, min(size, 8)), little-endian order, zero-padded
+    std::uint32_t size;
+    NodeId child;
+  };
   struct Node {
-    std::vector<std::pair<std::string, NodeId>> statics;
-    // PERF: (length << 8 | first byte) of each static key, scanned before any
-    // string comparison; most keys are rejected by one integer compare.
-    std::vector<std::uint32_t> static_tags;
+    std::vector<std::string> static_texts;  // parallel to static_keys
+    std::vector<StaticKey> static_keys;
     // PERF: with many static children, an open-addressing table of
-    // (FNV-1a hash -> index + 1) replaces the scan; empty for small nodes.
+    // (segment hash -> index + 1) replaces the scan; empty for small nodes.
     std::vector<std::uint32_t> static_index;
     std::array<NodeId, kSegmentConverters> params{kNoNode, kNoNode, kNoNode, kNoNode};
     std::uint8_t param_mask = 0;  // bit c set: params[c] exists
