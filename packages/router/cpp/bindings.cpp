@@ -70,8 +70,15 @@ class RouteTable {
       nb::object owned = nb::steal(name);
       allowed.append(owned);
       bool known = false;
-      for (const auto& [obj, bit] : method_cache_) known |= obj.ptr() == name;
-      if (!known) method_cache_.emplace_back(owned, core_.method_bit(m));
+      for (const KnownMethod& k : method_cache_) known |= k.name.ptr() == name;
+      if (!known) {
+        KnownMethod k{owned, core_.method_bit(m), ~std::uint64_t{0}, 0};
+        if (m.size() <= 8 && PyUnicode_IS_COMPACT_ASCII(name)) {
+          k.head = ascii_head(m.data(), m.size());
+          k.size = static_cast<std::uint32_t>(m.size());
+        }
+        method_cache_.push_back(std::move(k));
+      }
     }
     info.allowed = nb::tuple(allowed);
     routes_.push_back(std::move(info));
@@ -110,22 +117,19 @@ class RouteTable {
   std::uint64_t method_bit(nb::handle method) const {
     // PERF: method names are nearly always interned str ("GET" in source code,
     // and the HTTP layer's constants): one pointer compare finds the bit.
-    for (const auto& [obj, b] : method_cache_) {
-      if (obj.ptr() == method.ptr()) return b;
+    for (const KnownMethod& k : method_cache_) {
+      if (k.name.ptr() == method.ptr()) return k.bit;
     }
     // An equal str that is another object (read from a file, built at run
-    // time): compare the ASCII bytes with the cached names before the general path.
+    // time): its ASCII bytes, packed like the cached names', find the bit.
     PyObject* m = method.ptr();
-    if (PyUnicode_Check(m) && PyUnicode_IS_COMPACT_ASCII(m)) {
-      const Py_ssize_t n = PyUnicode_GET_LENGTH(m);
-      const void* data = PyUnicode_DATA(m);
-      for (const auto& [obj, b] : method_cache_) {
-        PyObject* o = obj.ptr();
-        if (PyUnicode_IS_COMPACT_ASCII(o) && PyUnicode_GET_LENGTH(o) == n &&
-            std::memcmp(PyUnicode_DATA(o), data, static_cast<std::size_t>(n)) == 0) {
-          return b;
-        }
+    if (PyUnicode_Check(m) && PyUnicode_IS_COMPACT_ASCII(m) && PyUnicode_GET_LENGTH(m) <= 8) {
+      const auto n = static_cast<std::uint32_t>(PyUnicode_GET_LENGTH(m));
+      const std::uint64_t head = ascii_head(static_cast<const char*>(PyUnicode_DATA(m)), n);
+      for (const KnownMethod& k : method_cache_) {
+        if (k.head == head && k.size == n) return k.bit;
       }
+      return 0;  // a short ASCII name no route uses (all such names are cached)
     }
     return core_.method_bit(Utf8(method, "method").view());
   }
@@ -220,6 +224,31 @@ class RouteTable {
     return nb::steal(t);
   }
 
+  // PERF: values are short; overlapping fixed-size copies beat a memcpy call.
+  static void copy_short(char* dst, std::string_view src) {
+    const std::size_t n = src.size();
+    const char* p = src.data();
+    if (n >= 8 && n <= 16) {
+      std::uint64_t a;
+      std::uint64_t b;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + n - 8, 8);
+      std::memcpy(dst, &a, 8);
+      std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+      std::uint32_t a;
+      std::uint32_t b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      std::memcpy(dst, &a, 4);
+      std::memcpy(dst + n - 4, &b, 4);
+    } else if (n < 4) {
+      for (std::size_t i = 0; i < n; ++i) dst[i] = p[i];
+    } else {
+      std::memcpy(dst, p, n);
+    }
+  }
+
   static PyObject* decode_str(std::string_view text, const Utf8& path) {
     // PERF: an ASCII value (nearly all of them) is copied into a new compact
     // str directly; PyUnicode_DecodeUTF8 costs several times more. An ASCII
@@ -231,7 +260,7 @@ class RouteTable {
     }
     if (ascii) {
       PyObject* s = PyUnicode_New(static_cast<Py_ssize_t>(text.size()), 127);
-      if (s != nullptr && !text.empty()) std::memcpy(PyUnicode_DATA(s), text.data(), text.size());
+      if (s != nullptr) copy_short(static_cast<char*>(PyUnicode_DATA(s)), text);
       return s;
     }
     return PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
@@ -279,7 +308,29 @@ class RouteTable {
   nb::object not_found_;
   nb::object found_;        // the status ints, so a result takes a reference, not a lookup
   nb::object not_allowed_;
-  std::vector<std::pair<nb::object, std::uint64_t>> method_cache_;  // interned name -> bit
+  // Every method name the routes use: the interned str, its bit, and (for an
+  // ASCII name of at most 8 bytes) its bytes packed in an integer.
+  struct KnownMethod {
+    nb::object name;
+    std::uint64_t bit;
+    std::uint64_t head;  // ~0 (no packed str equals it) for other names
+    std::uint32_t size;
+  };
+  // 1 to 8 bytes packed so that, for one length, equal packs mean equal bytes:
+  // two overlapping 4-byte loads, or the first, middle and last byte.
+  static std::uint64_t ascii_head(const char* p, std::size_t n) {
+    if (n >= 4) {
+      std::uint32_t lo;
+      std::uint32_t hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      return lo | (std::uint64_t{hi} << 32);
+    }
+    if (n == 0) return 0;
+    return static_cast<unsigned char>(p[0]) | (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+           (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+  }
+  std::vector<KnownMethod> method_cache_;
 };
 
 int route_table_traverse(PyObject* self, visitproc visit, void* arg) {

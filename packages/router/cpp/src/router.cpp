@@ -287,26 +287,46 @@ inline void Router::offer(Walk& w, RouteId r, std::uint32_t count) const noexcep
   }
 }
 
-void Router::probe_static(Walk& w) const noexcept {
+// The routes ending at `node` (the path's last segment led there).
+inline void Router::offer_terminals(Walk& w, NodeId node, std::uint32_t count) const noexcept {
+  for (RouteId r : nodes_[node].terminals) {
+    if (r >= w.best_full) break;
+    offer(w, r, count);
+  }
+}
+
+const Router::StaticRoute* Router::probe_static(Walk& w) const noexcept {
   const std::size_t bit = filter_bit(w.path);
-  if ((static_filter_[bit >> 6] & (std::uint64_t{1} << (bit & 63U))) == 0) return;
+  if ((static_filter_[bit >> 6] & (std::uint64_t{1} << (bit & 63U))) == 0) return nullptr;
   const std::size_t mask = static_slots_.size() - 1;
   for (std::size_t slot = static_cast<std::size_t>(path_hash(w.path)) & mask;; slot = (slot + 1) & mask) {
     const std::uint32_t entry = static_slots_[slot];
-    if (entry == 0) return;
+    if (entry == 0) return nullptr;
     const StaticRoute& sr = static_routes_[entry - 1];
     if (sr.path.size() == w.path.size() && std::memcmp(sr.path.data(), w.path.data(), w.path.size()) == 0) {
       for (RouteId r : sr.ids) {
         if (r >= w.best_full) break;
         offer(w, r, 0);
       }
-      return;
+      return &sr;
     }
   }
 }
 
 void Router::freeze() {
   frozen_ = true;
+  // PERF: which static paths an earlier dynamic route can shadow, so a lookup
+  // that finds a static route below that bound skips the trie walk.
+  for (StaticRoute& sr : static_routes_) {
+    MatchResult scratch;
+    Walk w;
+    w.path = sr.path;
+    w.method_bit = ~std::uint64_t{0};
+    w.max_steps = limits_.max_backtrack_steps;
+    w.best_caps = scratch.params.data();
+    if (!sr.path.empty() && sr.path.front() == '/') walk(w, 0, 1, 0);
+    sr.first_dynamic = w.best_full;
+  }
   nodes_.shrink_to_fit();
   routes_.shrink_to_fit();
   static_routes_.shrink_to_fit();
@@ -384,12 +404,10 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
     }
     const std::size_t len = end - pos;
     const char* seg = data + pos;
+    const bool last = end == size;
 
-    // The children this segment leads to: at most one static key, then the
-    // parameter converters that accept it.
-    std::array<NodeId, 1 + kSegmentConverters> next;  // PERF: not zeroed
-    std::size_t n_next = 0;
-    std::uint32_t n_static = 0;  // 1 when next[0] is a static child
+    // The static child the segment names, if any.
+    NodeId fixed = kNoNode;
     const auto same_key = [&](std::size_t i) {
       const StaticKey& k = node.static_keys[i];
       return k.head == head && k.size == len &&
@@ -402,8 +420,7 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
         const std::uint32_t entry = node.static_index[slot];
         if (entry == 0) break;
         if (same_key(entry - 1)) {
-          next[n_next++] = node.static_keys[entry - 1].child;
-          n_static = 1;
+          fixed = node.static_keys[entry - 1].child;
           break;
         }
       }
@@ -411,12 +428,15 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
       const std::size_t n_keys = node.static_keys.size();
       for (std::size_t i = 0; i < n_keys; ++i) {
         if (same_key(i)) {
-          next[n_next++] = node.static_keys[i].child;
-          n_static = 1;
+          fixed = node.static_keys[i].child;
           break;
         }
       }
     }
+
+    // The parameter children whose converter accepts the segment.
+    std::array<NodeId, kSegmentConverters> params;  // PERF: not zeroed
+    std::size_t n_params = 0;
     for (unsigned mask = node.param_mask; mask != 0; mask &= mask - 1) {
       const auto c = static_cast<std::size_t>(std::countr_zero(mask));
       const NodeId child = node.params[c];
@@ -425,37 +445,36 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
       const bool accepts = c == static_cast<std::size_t>(Converter::str)
                                ? len != 0
                                : converter_accepts(static_cast<Converter>(c), {seg, len});
-      if (accepts) next[n_next++] = child;
+      if (accepts) params[n_params++] = child;
     }
-    if (n_next == 0) return;
 
-    // Every parameter child captures this same segment, at index ncap; it is
-    // (re)written before each one is entered, as a sibling's subtree may have
-    // used that index meanwhile.
+    // Every parameter child captures this same segment at index ncap; it is
+    // (re)written before each one is entered, as the subtree of a sibling
+    // entered before may have used that index meanwhile.
     const Span span{static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(end)};
-    if (end == size) {  // the last segment: the children's own routes only
-      for (std::size_t i = 0; i < n_next; ++i) {
-        const std::uint32_t count = ncap + (i < n_static ? 0U : 1U);
-        if (count != ncap) w.caps[ncap] = span;
-        for (RouteId r : nodes_[next[i]].terminals) {
-          if (r >= w.best_full) break;
-          offer(w, r, count);
-        }
+    if (last) {  // the children's own routes only
+      if (fixed != kNoNode) offer_terminals(w, fixed, ncap);
+      for (std::size_t i = 0; i < n_params; ++i) {
+        w.caps[ncap] = span;
+        offer_terminals(w, params[i], ncap + 1);
       }
       return;
     }
-    for (std::size_t i = 0; i + 1 < n_next; ++i) {
-      const std::uint32_t count = ncap + (i < n_static ? 0U : 1U);
-      if (count != ncap) w.caps[ncap] = span;
-      walk(w, next[i], end + 1, count);
+    if (n_params == 0) {  // PERF: the common shape, followed without a call
+      if (fixed == kNoNode) return;
+      id = fixed;
+      pos = end + 1;
+      continue;
     }
-    const std::size_t i = n_next - 1;
-    if (i >= n_static) {
+    if (fixed != kNoNode) walk(w, fixed, end + 1, ncap);
+    for (std::size_t i = 0; i + 1 < n_params; ++i) {
       w.caps[ncap] = span;
-      ++ncap;
+      walk(w, params[i], end + 1, ncap + 1);
     }
-    id = next[i];
+    w.caps[ncap] = span;
+    id = params[n_params - 1];
     pos = end + 1;
+    ++ncap;
   }
 }
 
@@ -463,7 +482,8 @@ void Router::search(Walk& w) const noexcept {
   if (w.path.empty() || w.path.front() != '/') return;  // every template starts with '/'
   // PERF: the plain-text routes first, in one probe; their best id then prunes
   // the trie walk, which only looks for a dynamic route registered before it.
-  probe_static(w);
+  const StaticRoute* sr = probe_static(w);
+  if (sr != nullptr && w.best_full < sr->first_dynamic) return;
   walk(w, 0, 1, 0);
 }
 

@@ -142,12 +142,17 @@ class Router {
   struct StaticRoute {
     std::string path;
     std::vector<RouteId> ids;  // ascending
+    // The lowest dynamic route whose template matches this path, whatever its
+    // method (kNoRoute: none). Set by freeze(); 0 before, so that a lookup
+    // always walks the trie too. A static route found below it is the answer.
+    RouteId first_dynamic = 0;
   };
   static void index_statics(Node& node);
   void add_static(std::string path, RouteId id);
-  void probe_static(Walk& w) const noexcept;
+  const StaticRoute* probe_static(Walk& w) const noexcept;
   void walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept;
   void offer(Walk& w, RouteId r, std::uint32_t ncap) const noexcept;
+  void offer_terminals(Walk& w, NodeId node, std::uint32_t count) const noexcept;
   void search(Walk& w) const noexcept;
 
   Limits limits_;
