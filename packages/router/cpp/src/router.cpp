@@ -295,7 +295,7 @@ inline void Router::offer_terminals(Walk& w, NodeId node, std::uint32_t count) c
   }
 }
 
-const Router::StaticRoute* Router::probe_static(Walk& w) const noexcept {
+[[gnu::always_inline]] inline const Router::StaticRoute* Router::probe_static(Walk& w) const noexcept {
   const std::size_t bit = filter_bit(w.path);
   if ((static_filter_[bit >> 6] & (std::uint64_t{1} << (bit & 63U))) == 0) return nullptr;
   const std::size_t mask = static_slots_.size() - 1;
@@ -339,6 +339,17 @@ void Router::freeze() {
   }
 }
 
+// The tail routes stored at `node`, checked by the backtracking matcher.
+// PERF: out of line, so the walk's loop keeps its registers for the common case.
+[[gnu::noinline]] void Router::match_tails(Walk& w, const Node& node, std::size_t pos,
+                                           std::uint32_t ncap) const noexcept {
+  for (const Tail& t : node.tails) {
+    if (t.route >= w.best_full) break;
+    std::uint32_t steps = w.max_steps;
+    if (match_atoms(t.atoms, w.path, pos, w.caps.data() + ncap, steps)) offer(w, t.route, t.param_count);
+  }
+}
+
 void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept {
   const std::size_t size = w.path.size();
   const char* data = w.path.data();
@@ -349,14 +360,8 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
     const Node& node = nodes_[id];
     // PERF: nothing below can beat the best route found so far.
     if (node.min_route >= w.best_full) return;
-    if (w.tails) {
-      for (const Tail& t : node.tails) {
-        if (t.route >= w.best_full) break;
-        std::uint32_t steps = w.max_steps;
-        if (match_atoms(t.atoms, w.path, pos, w.caps.data() + ncap, steps)) {
-          offer(w, t.route, t.param_count);
-        }
-      }
+    if (!node.tails.empty() && w.tails) [[unlikely]] {
+      match_tails(w, node, pos, ncap);
     }
     if (pos > size) return;
 
@@ -442,9 +447,10 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
       const NodeId child = node.params[c];
       if (nodes_[child].min_route >= w.best_full) continue;
       // PERF: a segment never holds '/', so `str` accepts any non-empty one.
-      const bool accepts = c == static_cast<std::size_t>(Converter::str)
-                               ? len != 0
-                               : converter_accepts(static_cast<Converter>(c), {seg, len});
+      bool accepts = len != 0;
+      if (c != static_cast<std::size_t>(Converter::str)) [[unlikely]] {
+        accepts = converter_accepts(static_cast<Converter>(c), {seg, len});
+      }
       if (accepts) params[n_params++] = child;
     }
 
@@ -466,7 +472,9 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
       pos = end + 1;
       continue;
     }
-    if (fixed != kNoNode) walk(w, fixed, end + 1, ncap);
+    if (fixed != kNoNode) [[unlikely]] {
+      walk(w, fixed, end + 1, ncap);
+    }
     for (std::size_t i = 0; i + 1 < n_params; ++i) {
       w.caps[ncap] = span;
       walk(w, params[i], end + 1, ncap + 1);
@@ -478,7 +486,8 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
   }
 }
 
-void Router::search(Walk& w) const noexcept {
+// PERF: inlined into match_bit, its hot caller.
+[[gnu::always_inline]] inline void Router::search(Walk& w) const noexcept {
   if (w.path.empty() || w.path.front() != '/') return;  // every template starts with '/'
   // PERF: the plain-text routes first, in one probe; their best id then prunes
   // the trie walk, which only looks for a dynamic route registered before it.

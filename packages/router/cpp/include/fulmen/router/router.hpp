@@ -153,6 +153,7 @@ class Router {
   void walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept;
   void offer(Walk& w, RouteId r, std::uint32_t ncap) const noexcept;
   void offer_terminals(Walk& w, NodeId node, std::uint32_t count) const noexcept;
+  void match_tails(Walk& w, const Node& node, std::size_t pos, std::uint32_t ncap) const noexcept;
   void search(Walk& w) const noexcept;
 
   Limits limits_;
