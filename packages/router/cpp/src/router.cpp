@@ -67,6 +67,26 @@ inline std::uint64_t slash_bits(std::uint64_t v) noexcept {
   return (x - kOnes) & ~x & kHighs;
 }
 
+// The end of the segment that starts at pos: the next '/' or the end of the path.
+inline std::size_t segment_end(const char* data, std::size_t pos, std::size_t size) noexcept {
+  std::size_t end = pos;
+  while (size - end >= 8) {
+    const std::uint64_t bits = slash_bits(load8(data + end));
+    if (bits != 0) return end + (static_cast<unsigned>(std::countr_zero(bits)) >> 3U);
+    end += 8;
+  }
+  if (end == size) return end;
+  if (size >= 8) {
+    // The path's last 8 bytes, shifted so that byte `end` comes first (the
+    // zeros shifted in are no '/').
+    const std::size_t rest = size - end;  // 1..7
+    const std::uint64_t bits = slash_bits(load8(data + size - 8) >> (8U * (8U - rest)));
+    return bits != 0 ? end + (static_cast<unsigned>(std::countr_zero(bits)) >> 3U) : size;
+  }
+  while (end < size && data[end] != '/') ++end;
+  return end;
+}
+
 constexpr std::uint64_t kMul = 0x9E3779B97F4A7C15ULL;
 
 // PERF: a multiply-xor hash over 8 bytes at a time, the tail read as one
@@ -188,6 +208,7 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
             StaticKey{load_head(key.data(), key.size()), static_cast<std::uint32_t>(key.size()), child});
         parent.static_texts.push_back(key);
         index_statics(parent);
+        parent.only_str_param = false;
       }
     } else if (is_simple_param(seg)) {
       const auto slot = static_cast<std::size_t>(seg[0].converter);
@@ -196,7 +217,9 @@ AddResult Router::add(std::string_view tmpl, std::span<const std::string> method
         child = static_cast<NodeId>(nodes_.size());
         nodes_.emplace_back();
         nodes_[node].params[slot] = child;
-        nodes_[node].param_mask = static_cast<std::uint8_t>(nodes_[node].param_mask | (1U << slot));
+        Node& parent = nodes_[node];
+        parent.param_mask = static_cast<std::uint8_t>(parent.param_mask | (1U << slot));
+        parent.only_str_param = parent.param_mask == 1U && parent.static_keys.empty();
       }
       ++params_before;
     } else {
@@ -364,6 +387,23 @@ void Router::walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const
       match_tails(w, node, pos, ncap);
     }
     if (pos > size) return;
+
+    if (node.only_str_param) {
+      // PERF: the commonest dynamic shape, a lone `{name}` child: only the
+      // segment's end is needed (no static key to look up).
+      const std::size_t end = segment_end(data, pos, size);
+      const NodeId child = node.params[static_cast<std::size_t>(Converter::str)];
+      if (end == pos || nodes_[child].min_route >= w.best_full) return;
+      w.caps[ncap] = Span{static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(end)};
+      if (end == size) {
+        offer_terminals(w, child, ncap + 1);
+        return;
+      }
+      id = child;
+      pos = end + 1;
+      ++ncap;
+      continue;
+    }
 
     // The segment [pos, end) and its first (up to) 8 bytes, zero-padded.
     // PERF: 8 bytes per step where 8 remain (segments are short; a byte loop

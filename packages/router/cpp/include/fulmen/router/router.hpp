@@ -125,6 +125,7 @@ class Router {
     std::vector<std::uint32_t> static_index;
     std::array<NodeId, kSegmentConverters> params{kNoNode, kNoNode, kNoNode, kNoNode};
     std::uint8_t param_mask = 0;  // bit c set: params[c] exists
+    bool only_str_param = false;  // no static child, and a `str` parameter child only
     std::vector<RouteId> terminals;  // ascending
     std::vector<Tail> tails;         // ascending by route
     RouteId min_route = kNoRoute;    // lowest id in this subtree
