@@ -192,10 +192,14 @@ StringScan scan_string(const char* p, const char* end, std::string& scratch) {
     if (c == '\\') return scan_escaped(s, q, end, kind, scratch);
     if (c < 0x20) return string_error(ParseError::control_in_string, q);
     if (c >= 0x80) {
-      const int len = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
-                                           reinterpret_cast<const unsigned char*>(end));
-      if (len == 0) return string_error(ParseError::invalid_utf8, q);
-      q += len;
+      // PERF: non-Latin text comes as runs of multi-byte characters: the whole
+      // run is validated here rather than one character per block scan.
+      do {
+        const int len = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
+                                             reinterpret_cast<const unsigned char*>(end));
+        if (len == 0) return string_error(ParseError::invalid_utf8, q);
+        q += len;
+      } while (q < end && static_cast<unsigned char>(*q) >= 0x80);
       kind = StringKind::utf8;
     } else {
       ++q;
