@@ -164,6 +164,20 @@ inline bool eight_digits(const char* p, std::uint64_t& out) noexcept {
   return true;
 }
 
+// Four digits at once, as eight_digits (the same exact per-byte tests).
+inline bool four_digits(const char* p, std::uint64_t& out) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  if ((v & 0xF0F0F0F0U) != 0x30303030U || ((v + 0x06060606U) & 0xF0F0F0F0U) != 0x30303030U) {
+    return false;
+  }
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap32(v);
+  v -= 0x30303030U;
+  v = (v * 10 + (v >> 8)) & 0x00FF00FFU;
+  out = (v * 100 + (v >> 16)) & 0xFFFFU;
+  return true;
+}
+
 }  // namespace
 
 StringScan scan_string(const char* p, const char* end, std::string& scratch) {
@@ -292,6 +306,12 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
       significant += 8;
       scale -= 8;
       q += 8;
+    }
+    if (value != 0 && significant <= 15 && end - q >= 4 && four_digits(q, chunk)) {
+      value = value * 10'000 + chunk;
+      significant += 4;
+      scale -= 4;
+      q += 4;
     }
     while (digit(q)) {
       const auto d = static_cast<std::uint64_t>(*q - '0');
