@@ -41,6 +41,8 @@ class RouteTable {
     uuid_class_ = nb::module_::import_("uuid").attr("UUID");
     // PERF: the not-found answer is one shared, immutable tuple.
     not_found_ = nb::make_tuple(static_cast<int>(fr::MatchStatus::not_found), nb::none(), nb::none());
+    found_ = nb::int_(static_cast<int>(fr::MatchStatus::found));
+    not_allowed_ = nb::int_(static_cast<int>(fr::MatchStatus::method_not_allowed));
   }
 
   std::uint32_t add(std::string_view tmpl, nb::object handle,
@@ -68,8 +70,15 @@ class RouteTable {
       nb::object owned = nb::steal(name);
       allowed.append(owned);
       bool known = false;
-      for (const auto& [obj, bit] : method_cache_) known |= obj.ptr() == name;
-      if (!known) method_cache_.emplace_back(owned, core_.method_bit(m));
+      for (const KnownMethod& k : method_cache_) known |= k.name.ptr() == name;
+      if (!known) {
+        KnownMethod k{owned, core_.method_bit(m), ~std::uint64_t{0}, 0};
+        if (m.size() <= 8 && PyUnicode_IS_COMPACT_ASCII(name)) {
+          k.head = ascii_head(m.data(), m.size());
+          k.size = static_cast<std::uint32_t>(m.size());
+        }
+        method_cache_.push_back(std::move(k));
+      }
     }
     info.allowed = nb::tuple(allowed);
     routes_.push_back(std::move(info));
@@ -78,18 +87,7 @@ class RouteTable {
 
   // (FOUND, handle, params) | (NOT_FOUND, None, None) | (METHOD_NOT_ALLOWED, allowed, None)
   nb::object match(nb::handle method, nb::handle path) const {
-    std::uint64_t bit = 0;
-    bool cached = false;
-    // PERF: method names are nearly always interned str ("GET" in source code,
-    // and the HTTP layer's constants): one pointer compare finds the bit.
-    for (const auto& [obj, b] : method_cache_) {
-      if (obj.ptr() == method.ptr()) {
-        bit = b;
-        cached = true;
-        break;
-      }
-    }
-    if (!cached) bit = core_.method_bit(Utf8(method, "method").view());
+    const std::uint64_t bit = method_bit(method);
     Utf8 p(path, "path");
     fr::MatchResult result;
     core_.match_bit(bit, p.view(), result);
@@ -97,7 +95,7 @@ class RouteTable {
       case fr::MatchStatus::not_found:
         return not_found_;
       case fr::MatchStatus::method_not_allowed:
-        return triple(fr::MatchStatus::method_not_allowed, routes_[result.route].allowed, nb::none());
+        return triple(not_allowed_, routes_[result.route].allowed, nb::none());
       case fr::MatchStatus::found:
         break;
     }
@@ -109,10 +107,31 @@ class RouteTable {
     if (!params.is_valid()) throw nb::python_error();
     for (std::uint32_t i = 0; i < result.param_count; ++i) {
       const fr::Span s = result.params[i];
-      nb::object value = convert(info.converters[i], p.view().substr(s.begin, s.end - s.begin), p.surrogates());
+      nb::object value = convert(info.converters[i], p.view().substr(s.begin, s.end - s.begin), p);
       if (PyDict_SetItem(params.ptr(), info.names[i].ptr(), value.ptr()) != 0) throw nb::python_error();
     }
-    return triple(fr::MatchStatus::found, info.handle, params);
+    return triple(found_, info.handle, params);
+  }
+
+  // The bit of a method in the core's route masks.
+  std::uint64_t method_bit(nb::handle method) const {
+    // PERF: method names are nearly always interned str ("GET" in source code,
+    // and the HTTP layer's constants): one pointer compare finds the bit.
+    for (const KnownMethod& k : method_cache_) {
+      if (k.name.ptr() == method.ptr()) return k.bit;
+    }
+    // An equal str that is another object (read from a file, built at run
+    // time): its ASCII bytes, packed like the cached names', find the bit.
+    PyObject* m = method.ptr();
+    if (PyUnicode_Check(m) && PyUnicode_IS_COMPACT_ASCII(m) && PyUnicode_GET_LENGTH(m) <= 8) {
+      const auto n = static_cast<std::uint32_t>(PyUnicode_GET_LENGTH(m));
+      const std::uint64_t head = ascii_head(static_cast<const char*>(PyUnicode_DATA(m)), n);
+      for (const KnownMethod& k : method_cache_) {
+        if (k.head == head && k.size == n) return k.bit;
+      }
+      return 0;  // a short ASCII name no route uses (all such names are cached)
+    }
+    return core_.method_bit(Utf8(method, "method").view());
   }
 
   bool path_matches(nb::handle path) const {
@@ -171,6 +190,7 @@ class RouteTable {
         // PERF: an ASCII str's characters are its UTF-8 bytes; no call needed.
         data_ = static_cast<const char*>(PyUnicode_DATA(h.ptr()));
         size_ = static_cast<std::size_t>(PyUnicode_GET_LENGTH(h.ptr()));
+        ascii_ = true;
         return;
       }
       data_ = PyUnicode_AsUTF8AndSize(h.ptr(), &size);
@@ -185,42 +205,74 @@ class RouteTable {
     }
     [[nodiscard]] std::string_view view() const { return {data_, size_}; }
     [[nodiscard]] bool surrogates() const { return owned_.is_valid(); }
+    // The str was pure ASCII, so every slice of it is too.
+    [[nodiscard]] bool ascii() const { return ascii_; }
 
    private:
     const char* data_ = nullptr;
     std::size_t size_ = 0;
+    bool ascii_ = false;
     nb::object owned_;
   };
 
-  static nb::object triple(fr::MatchStatus status, nb::handle a, nb::handle b) {
+  static nb::object triple(const nb::object& status, nb::handle a, nb::handle b) {
     PyObject* t = PyTuple_New(3);
     if (t == nullptr) throw nb::python_error();
-    PyTuple_SET_ITEM(t, 0, PyLong_FromLong(static_cast<long>(status)));  // a cached small int
+    PyTuple_SET_ITEM(t, 0, status.inc_ref().ptr());
     PyTuple_SET_ITEM(t, 1, a.inc_ref().ptr());
     PyTuple_SET_ITEM(t, 2, b.inc_ref().ptr());
     return nb::steal(t);
   }
 
-  static PyObject* decode_str(std::string_view text, bool surrogates) {
+  // PERF: values are short; overlapping fixed-size copies beat a memcpy call.
+  static void copy_short(char* dst, std::string_view src) {
+    const std::size_t n = src.size();
+    const char* p = src.data();
+    if (n >= 8 && n <= 16) {
+      std::uint64_t a;
+      std::uint64_t b;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + n - 8, 8);
+      std::memcpy(dst, &a, 8);
+      std::memcpy(dst + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+      std::uint32_t a;
+      std::uint32_t b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      std::memcpy(dst, &a, 4);
+      std::memcpy(dst + n - 4, &b, 4);
+    } else if (n < 4) {
+      for (std::size_t i = 0; i < n; ++i) dst[i] = p[i];
+    } else {
+      std::memcpy(dst, p, n);
+    }
+  }
+
+  static PyObject* decode_str(std::string_view text, const Utf8& path) {
     // PERF: an ASCII value (nearly all of them) is copied into a new compact
-    // str directly; PyUnicode_DecodeUTF8 costs several times more.
-    bool ascii = true;
-    for (char ch : text) ascii &= static_cast<unsigned char>(ch) < 0x80U;
+    // str directly; PyUnicode_DecodeUTF8 costs several times more. An ASCII
+    // path (known from the str's kind) needs no check per value.
+    bool ascii = path.ascii();
+    if (!ascii) {
+      ascii = true;
+      for (char ch : text) ascii &= static_cast<unsigned char>(ch) < 0x80U;
+    }
     if (ascii) {
       PyObject* s = PyUnicode_New(static_cast<Py_ssize_t>(text.size()), 127);
-      if (s != nullptr && !text.empty()) std::memcpy(PyUnicode_DATA(s), text.data(), text.size());
+      if (s != nullptr) copy_short(static_cast<char*>(PyUnicode_DATA(s)), text);
       return s;
     }
     return PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()),
-                                surrogates ? "surrogatepass" : nullptr);
+                                path.surrogates() ? "surrogatepass" : nullptr);
   }
 
-  nb::object convert(fr::Converter c, std::string_view text, bool surrogates) const {
+  nb::object convert(fr::Converter c, std::string_view text, const Utf8& path) const {
     PyObject* out = nullptr;
     switch (c) {
       case fr::Converter::str:
       case fr::Converter::path:
-        out = decode_str(text, surrogates);
+        out = decode_str(text, path);
         break;
       case fr::Converter::int_:
         if (text.size() <= 18) {
@@ -254,7 +306,31 @@ class RouteTable {
   std::vector<RouteInfo> routes_;
   nb::object uuid_class_;
   nb::object not_found_;
-  std::vector<std::pair<nb::object, std::uint64_t>> method_cache_;  // interned name -> bit
+  nb::object found_;        // the status ints, so a result takes a reference, not a lookup
+  nb::object not_allowed_;
+  // Every method name the routes use: the interned str, its bit, and (for an
+  // ASCII name of at most 8 bytes) its bytes packed in an integer.
+  struct KnownMethod {
+    nb::object name;
+    std::uint64_t bit;
+    std::uint64_t head;  // ~0 (no packed str equals it) for other names
+    std::uint32_t size;
+  };
+  // 1 to 8 bytes packed so that, for one length, equal packs mean equal bytes:
+  // two overlapping 4-byte loads, or the first, middle and last byte.
+  static std::uint64_t ascii_head(const char* p, std::size_t n) {
+    if (n >= 4) {
+      std::uint32_t lo;
+      std::uint32_t hi;
+      std::memcpy(&lo, p, 4);
+      std::memcpy(&hi, p + n - 4, 4);
+      return lo | (std::uint64_t{hi} << 32);
+    }
+    if (n == 0) return 0;
+    return static_cast<unsigned char>(p[0]) | (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+           (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+  }
+  std::vector<KnownMethod> method_cache_;
 };
 
 int route_table_traverse(PyObject* self, visitproc visit, void* arg) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <string_view>
 #include <vector>
@@ -665,10 +666,48 @@ bool encode(PyObject* obj, const EncodeOptions& options, Writer& out) {
   }
 }
 
+namespace {
+
+// The spill target of encode_to_bytes: the bytes object being returned.
+char* spill_to_bytes(void* context, const char* data, std::size_t size, std::size_t wanted) {
+  auto*& bytes = *static_cast<PyObject**>(context);
+  if (bytes == nullptr) {
+    bytes = PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(wanted));
+    if (bytes == nullptr) return nullptr;
+    std::memcpy(PyBytes_AS_STRING(bytes), data, size);
+  } else if (_PyBytes_Resize(&bytes, static_cast<Py_ssize_t>(wanted)) < 0) {
+    return nullptr;  // `bytes` is freed and nullptr; MemoryError is set
+  }
+  return PyBytes_AS_STRING(bytes);
+}
+
+// Documents up to this size are copied out of the reused buffer (cheap, and
+// no over-allocated bytes object); larger ones are written into their bytes
+// object directly.
+constexpr std::size_t spill_from = std::size_t{32} << 10;
+
+}  // namespace
+
 PyObject* encode_to_bytes(PyObject* obj, const EncodeOptions& options, Writer& scratch) {
-  if (!encode(obj, options, scratch)) return nullptr;
-  const auto text = scratch.view();
-  return PyBytes_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
+  PyObject* bytes = nullptr;
+  scratch.spill_into(&spill_to_bytes, &bytes, spill_from);
+  const bool ok = encode(obj, options, scratch);
+  const std::size_t size = scratch.size();
+  const bool spilled = scratch.spilled();
+  PyObject* result = nullptr;
+  if (ok && !spilled) {
+    const auto text = scratch.view();
+    result = PyBytes_FromStringAndSize(text.data(), static_cast<Py_ssize_t>(text.size()));
+  }
+  scratch.unspill();
+  if (spilled) {
+    // The final size: a shrink in place (realloc), never a copy of the text.
+    if (ok && _PyBytes_Resize(&bytes, static_cast<Py_ssize_t>(size)) == 0) return bytes;
+    Py_XDECREF(bytes);
+    return nullptr;
+  }
+  Py_XDECREF(bytes);  // a spill target may exist if growing it failed
+  return result;
 }
 
 }  // namespace fulmen::json::py

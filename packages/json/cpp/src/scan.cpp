@@ -6,6 +6,7 @@
 #include <emmintrin.h>  // SSE2 is part of the x86-64 baseline: no -march needed
 #endif
 
+#include "decimal_to_double.hpp"
 #include "fulmen/json/reader.hpp"
 #include "fulmen/json/swar.hpp"
 
@@ -140,41 +141,40 @@ StringScan scan_escaped(const char* s, const char* q, const char* end, StringKin
   return string_error(ParseError::unexpected_end, end);
 }
 
-constexpr double exact_pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+// PERF: eight digits at once. True when all 8 bytes at p are ASCII digits;
+// then `out` is their value. Both tests are exact per byte: (b & 0xF0) == 0x30
+// keeps 0x30..0x3F, and b + 6 stays below 0x40 only for 0x30..0x39 (no carry
+// crosses into the next byte for those).
+inline bool eight_digits(const char* p, std::uint64_t& out) noexcept {
+  std::uint64_t v;
+  std::memcpy(&v, p, 8);
+  if ((v & broadcast(0xF0)) != broadcast(0x30) ||
+      ((v + broadcast(0x06)) & broadcast(0xF0)) != broadcast(0x30)) {
+    return false;
+  }
+  if constexpr (std::endian::native != std::endian::little) {
+    v = __builtin_bswap64(v);  // the first digit in the lowest byte
+  }
+  v -= broadcast(0x30);
+  // Pairs, then quads, then the whole: each step multiplies the earlier
+  // digits by 10^k and adds the later ones, lane by lane (no lane overflows).
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFULL;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFULL;
+  out = (v * 10000 + (v >> 32)) & 0xFFFFFFFFULL;
+  return true;
+}
 
-// Clinger's fast path. The number text [p, q) (already validated by
-// scan_number) is M x 10^E with integer M. When M has at most 15 significant
-// digits (so M < 2^53 is an exact double) and |E| <= 22 (so 10^|E| is an exact
-// double), M * 10^E or M / 10^|E| is ONE correctly rounded IEEE operation: the
-// very double from_chars returns. Otherwise returns false and the caller
-// falls back to from_chars.
-bool exact_fast_path(const char* p, const char* q, long exponent, double& out) noexcept {
-  const bool negative = *p == '-';
-  std::uint64_t mantissa = 0;
-  int significant = 0;            // bounded: the loop stops past 15
-  std::int64_t frac_digits = 0;   // not bounded: leading zeros count too
-  bool in_fraction = false;
-  for (const char* c = negative ? p + 1 : p; c < q; ++c) {
-    if (*c == '.') {
-      in_fraction = true;
-      continue;
-    }
-    if (*c == 'e' || *c == 'E') break;
-    if (in_fraction) ++frac_digits;
-    if (mantissa != 0 || *c != '0') {
-      if (++significant > 15) return false;
-      mantissa = mantissa * 10 + static_cast<std::uint64_t>(*c - '0');
-    }
+// Four digits at once, as eight_digits (the same exact per-byte tests).
+inline bool four_digits(const char* p, std::uint64_t& out) noexcept {
+  std::uint32_t v;
+  std::memcpy(&v, p, 4);
+  if ((v & 0xF0F0F0F0U) != 0x30303030U || ((v + 0x06060606U) & 0xF0F0F0F0U) != 0x30303030U) {
+    return false;
   }
-  double d = static_cast<double>(mantissa);  // exact: below 10^15
-  if (mantissa != 0) {
-    const std::int64_t e10 = exponent - frac_digits;
-    if (e10 < -22 || e10 > 22) return false;
-    d = e10 < 0 ? d / exact_pow10[-e10] : d * exact_pow10[e10];
-  }
-  out = negative ? -d : d;
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap32(v);
+  v -= 0x30303030U;
+  v = (v * 10 + (v >> 8)) & 0x00FF00FFU;
+  out = (v * 100 + (v >> 16)) & 0xFFFFU;
   return true;
 }
 
@@ -229,10 +229,14 @@ StringScan scan_string(const char* p, const char* end, std::string& scratch) {
     if (c == '\\') return scan_escaped(s, q, end, kind, scratch);
     if (c < 0x20) return string_error(ParseError::control_in_string, q);
     if (c >= 0x80) {
-      const int len = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
-                                           reinterpret_cast<const unsigned char*>(end));
-      if (len == 0) return string_error(ParseError::invalid_utf8, q);
-      q += len;
+      // PERF: non-Latin text comes as runs of multi-byte characters: the whole
+      // run is validated here rather than one character per block scan.
+      do {
+        const int len = utf8_sequence_length(reinterpret_cast<const unsigned char*>(q),
+                                             reinterpret_cast<const unsigned char*>(end));
+        if (len == 0) return string_error(ParseError::invalid_utf8, q);
+        q += len;
+      } while (q < end && static_cast<unsigned char>(*q) >= 0x80);
       kind = StringKind::utf8;
     } else {
       ++q;
@@ -250,10 +254,16 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     r.next = q;
     return r;
   }
+  // PERF: one pass. The first 19 significant digits (integer and fraction
+  // alike) accumulate in `value`; the number is value x 10^scale (exactly,
+  // unless `truncated`), ready for the fast decimal-to-double paths.
   std::uint64_t value = 0;
   // Digit counters are 64-bit: a number may be as long as the input.
   std::int64_t ndigits = 0;     // significant integer digits
   std::int64_t int_digits = 0;  // all integer digits
+  int significant = 0;          // digits in `value`, at most 19
+  std::int64_t scale = 0;
+  bool truncated = false;
   if (*q == '0') {
     ++q;
     int_digits = 1;
@@ -262,27 +272,59 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
       return r;
     }
   } else {
+    std::uint64_t chunk = 0;
+    while (end - q >= 8 && ndigits <= 11 && eight_digits(q, chunk)) {
+      value = value * 100'000'000 + chunk;
+      ndigits += 8;
+      q += 8;
+    }
     while (digit(q)) {
       if (ndigits < 19) value = value * 10 + static_cast<std::uint64_t>(*q - '0');
       ++ndigits;
       ++q;
     }
     int_digits = ndigits;
+    if (ndigits > 19) {
+      truncated = true;
+      scale = ndigits - 19;
+      significant = 19;
+    } else {
+      significant = static_cast<int>(ndigits);
+    }
   }
   bool is_float = false;
   std::int64_t leading_frac_zeros = 0;
-  std::int64_t frac_digits = 0;
-  bool frac_nonzero = false;
   if (q < end && *q == '.') {
     ++q;
     if (!digit(q)) {
       r.next = q;
       return r;
     }
+    std::uint64_t chunk = 0;
+    while (value != 0 && significant <= 11 && end - q >= 8 && eight_digits(q, chunk)) {
+      value = value * 100'000'000 + chunk;
+      significant += 8;
+      scale -= 8;
+      q += 8;
+    }
+    if (value != 0 && significant <= 15 && end - q >= 4 && four_digits(q, chunk)) {
+      value = value * 10'000 + chunk;
+      significant += 4;
+      scale -= 4;
+      q += 4;
+    }
     while (digit(q)) {
-      if (*q != '0') frac_nonzero = true;
-      if (!frac_nonzero) ++leading_frac_zeros;
-      ++frac_digits;
+      const auto d = static_cast<std::uint64_t>(*q - '0');
+      if (value == 0 && d == 0) {
+        ++leading_frac_zeros;  // not significant: only moves the point
+        --scale;
+      } else if (significant < 19) {
+        value = value * 10 + d;
+        ++significant;
+        --scale;
+      } else {
+        truncated = true;
+      }
       ++q;
     }
     is_float = true;
@@ -326,12 +368,16 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
     r.kind = NumberKind::big_int;
     return r;
   }
-  // PERF: most decimals in documents are short (9.99, -65.613617, 1e-5).
-  // An upper bound of the significant digits (trailing zeros included).
-  const std::int64_t significant = ndigits == 0 ? frac_digits - leading_frac_zeros : ndigits + frac_digits;
-  if (significant <= 15 && exact_fast_path(p, q, exponent, r.d)) {
-    r.kind = NumberKind::float64;
-    return r;
+  r.kind = NumberKind::float64;
+  if (!truncated) {
+    if (value == 0) {
+      r.d = negative ? -0.0 : 0.0;
+      return r;
+    }
+    if (detail::decimal_to_double(value, exponent + scale, r.d)) {
+      if (negative) r.d = -r.d;
+      return r;
+    }
   }
   // Correctly rounded, as Python's float() (both round to nearest, ties to even).
   double d = 0.0;
@@ -339,13 +385,12 @@ NumberScan scan_number(const char* p, const char* end) noexcept {
   if (res.ec == std::errc::result_out_of_range) {
     // from_chars leaves `d` untouched; Python's float() gives ±inf on overflow
     // and ±0.0 on underflow. The decimal magnitude tells which it was.
-    const std::int64_t magnitude = int_digits > 1 || value != 0
+    const std::int64_t magnitude = ndigits > 0
                                ? exponent + int_digits
                                : exponent - leading_frac_zeros;
     d = magnitude > 0 ? std::numeric_limits<double>::infinity() : 0.0;
     if (negative) d = -d;
   }
-  r.kind = NumberKind::float64;
   r.d = d;
   return r;
 }

@@ -19,9 +19,18 @@ using detail::broadcast;
 void Writer::grow(std::size_t n) {
   std::size_t wanted = capacity_ ? capacity_ * 2 : 256;
   while (wanted - size_ < n) wanted *= 2;
-  void* bigger = std::realloc(data_, wanted);
+  if (spill_ != nullptr && (data_ != own_ || wanted > spill_from_)) {
+    char* target = spill_(spill_context_, data_, size_, wanted);
+    if (target == nullptr) throw std::bad_alloc();
+    data_ = target;
+    capacity_ = wanted;
+    return;
+  }
+  void* bigger = std::realloc(own_, wanted);
   if (bigger == nullptr) throw std::bad_alloc();
-  data_ = static_cast<char*>(bigger);
+  own_ = static_cast<char*>(bigger);
+  own_capacity_ = wanted;
+  data_ = own_;
   capacity_ = wanted;
 }
 

@@ -120,7 +120,28 @@ class Writer {
   Writer() = default;
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
-  ~Writer() { std::free(data_); }
+  ~Writer() { std::free(own_); }
+
+  // Where the text goes once it outgrows `spill_from` bytes, instead of the
+  // writer's own (reused) buffer: `spill(context, data, size, wanted)` returns
+  // a buffer of at least `wanted` bytes starting with the `size` bytes at
+  // `data`, or nullptr when out of memory; the writer writes there from then on
+  // and never frees it. PERF: the Python layer spills into the bytes object it
+  // returns, so a large document is not copied once more at the end.
+  using SpillFn = char* (*)(void* context, const char* data, std::size_t size, std::size_t wanted);
+  void spill_into(SpillFn spill, void* context, std::size_t spill_from) noexcept {
+    spill_ = spill;
+    spill_context_ = context;
+    spill_from_ = spill_from;
+  }
+  [[nodiscard]] bool spilled() const noexcept { return data_ != own_; }
+  // Back to the writer's own buffer, empty, with no spill target.
+  void unspill() noexcept {
+    spill_ = nullptr;
+    data_ = own_;
+    capacity_ = own_capacity_;
+    size_ = 0;
+  }
 
   void null() { raw("null", 4); }
   void boolean(bool value) { value ? raw("true", 4) : raw("false", 5); }
@@ -208,11 +229,13 @@ class Writer {
   // Frees the buffer when it grew past `limit` bytes, so that one huge document
   // does not pin its memory in a long-lived, reused writer.
   void shrink_if_above(std::size_t limit) noexcept {
-    if (capacity_ > limit) {
-      std::free(data_);
-      data_ = nullptr;
-      capacity_ = 0;
+    if (own_capacity_ > limit) {
+      std::free(own_);
+      own_ = nullptr;
+      own_capacity_ = 0;
     }
+    data_ = own_;
+    capacity_ = own_capacity_;
     size_ = 0;
   }
 
@@ -268,9 +291,14 @@ class Writer {
   void long_string(std::string_view utf8);
   void grow(std::size_t n);
 
-  char* data_ = nullptr;
+  char* data_ = nullptr;  // own_ or the spill target
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  char* own_ = nullptr;  // malloc'd, kept between documents
+  std::size_t own_capacity_ = 0;
+  SpillFn spill_ = nullptr;
+  void* spill_context_ = nullptr;
+  std::size_t spill_from_ = 0;
 };
 
 }  // namespace fulmen::json

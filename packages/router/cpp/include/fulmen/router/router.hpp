@@ -109,16 +109,23 @@ class Router {
     std::vector<Atom> atoms;   // the route from the first non-simple segment on
     std::uint32_t param_count;  // of the whole route
   };
+  // A static child's key as the walk compares it: the length and the first
+  // (up to) 8 bytes packed in one integer, so a mismatch costs two integer
+  // compares; keys longer than 8 bytes then compare their remaining bytes.
+  struct StaticKey {
+    std::uint64_t head;  // bytes [0, min(size, 8)), little-endian order, zero-padded
+    std::uint32_t size;
+    NodeId child;
+  };
   struct Node {
-    std::vector<std::pair<std::string, NodeId>> statics;
-    // PERF: (length << 8 | first byte) of each static key, scanned before any
-    // string comparison; most keys are rejected by one integer compare.
-    std::vector<std::uint32_t> static_tags;
+    std::vector<std::string> static_texts;  // parallel to static_keys
+    std::vector<StaticKey> static_keys;
     // PERF: with many static children, an open-addressing table of
-    // (FNV-1a hash -> index + 1) replaces the scan; empty for small nodes.
+    // (segment hash -> index + 1) replaces the scan; empty for small nodes.
     std::vector<std::uint32_t> static_index;
     std::array<NodeId, kSegmentConverters> params{kNoNode, kNoNode, kNoNode, kNoNode};
     std::uint8_t param_mask = 0;  // bit c set: params[c] exists
+    bool only_str_param = false;  // no static child, and a `str` parameter child only
     std::vector<RouteId> terminals;  // ascending
     std::vector<Tail> tails;         // ascending by route
     RouteId min_route = kNoRoute;    // lowest id in this subtree
@@ -136,12 +143,18 @@ class Router {
   struct StaticRoute {
     std::string path;
     std::vector<RouteId> ids;  // ascending
+    // The lowest dynamic route whose template matches this path, whatever its
+    // method (kNoRoute: none). Set by freeze(); 0 before, so that a lookup
+    // always walks the trie too. A static route found below it is the answer.
+    RouteId first_dynamic = 0;
   };
   static void index_statics(Node& node);
   void add_static(std::string path, RouteId id);
-  void probe_static(Walk& w) const noexcept;
+  const StaticRoute* probe_static(Walk& w) const noexcept;
   void walk(Walk& w, NodeId id, std::size_t pos, std::uint32_t ncap) const noexcept;
   void offer(Walk& w, RouteId r, std::uint32_t ncap) const noexcept;
+  void offer_terminals(Walk& w, NodeId node, std::uint32_t count) const noexcept;
+  void match_tails(Walk& w, const Node& node, std::size_t pos, std::uint32_t ncap) const noexcept;
   void search(Walk& w) const noexcept;
 
   Limits limits_;
