@@ -1,5 +1,7 @@
 #include "fulmen/http/parser.hpp"
 
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -49,7 +51,17 @@ const char* parse_field(std::string_view text, Header& out, std::size_t& line_en
   // PERF: eight bytes at a time while they are all plain (the common case);
   // the table decides byte by byte from the first word that is not.
   std::size_t k = i;
-  while (k + 8 <= size && chars::all_plain_field_bytes(text.data() + k)) k += 8;
+  while (k + 8 <= size) {
+    const std::uint64_t odd = chars::non_plain_field_bytes(text.data() + k);
+    if (odd == 0) {
+      k += 8;
+      continue;
+    }
+    // PERF: jump straight to the first byte that is not plain (usually the CR).
+    if constexpr (std::endian::native == std::endian::little)
+      k += static_cast<std::size_t>(std::countr_zero(odd)) / 8;
+    break;
+  }
   for (; k < size; ++k) {
     if (!chars::is_field_value(text[k])) {
       if (crlf_at(k)) break;

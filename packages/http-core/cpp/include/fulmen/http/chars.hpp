@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -44,7 +45,10 @@ constexpr bool is_field_value(char c) noexcept {
 // Word-at-a-time ("SWAR") tests: a byte below n sets its high bit in
 // (w - n*ones) & ~w & highs (exact for "any byte", n <= 128; bytes >= 0x80 are
 // excluded by ~w), and a zero byte of w ^ (0x7f*ones) marks a DEL.
-inline bool all_plain_field_bytes(const char* p) noexcept {
+// non_plain_field_bytes returns the mask itself: its lowest set bit is exact
+// (a borrow only reaches bytes above a true hit), so on a little-endian
+// machine countr_zero(mask) / 8 is the offset of the first such byte.
+inline std::uint64_t non_plain_field_bytes(const char* p) noexcept {
   constexpr std::uint64_t ones = 0x0101010101010101ULL;
   constexpr std::uint64_t highs = 0x8080808080808080ULL;
   std::uint64_t w;
@@ -52,8 +56,9 @@ inline bool all_plain_field_bytes(const char* p) noexcept {
   const std::uint64_t controls = (w - ones * 0x20) & ~w & highs;
   const std::uint64_t del = w ^ (ones * 0x7f);
   const std::uint64_t dels = (del - ones) & ~del & highs;
-  return (controls | dels) == 0;
+  return controls | dels;
 }
+inline bool all_plain_field_bytes(const char* p) noexcept { return non_plain_field_bytes(p) == 0; }
 
 constexpr bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 constexpr char to_lower(char c) noexcept {
