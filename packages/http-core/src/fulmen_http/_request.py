@@ -26,21 +26,18 @@ class ClientDisconnected(ConnectionError):
     """The client went away before the request body or the response was done."""
 
 
-_HEAD_FIELDS = (
-    "method",
-    "target",
-    "path",
-    "raw_path",
-    "query_string",
-    "http_version",
-    "headers",
-    "keep_alive",
-    "_content_length",  # the parser's -1 for "none"; see Request.content_length
-    "chunked",
-    "expect_continue",
-    "upgrade",
+# The request's slots filled from the parser's head, in the head's own field
+# order (one source of truth: the native RequestHead). Its content_length (-1
+# for none) lands in _content_length, behind the Request.content_length
+# property; its body (an EV_REQUEST's whole body) is taken separately.
+_HEAD_FIELDS = tuple(
+    "_content_length" if name == "content_length" else name
+    for name in _core.RequestHead._fields
+    if name != "body"
 )
-"""The fields of the parser's head tuple (fulmen_http._parser.RequestHead), in order."""
+_BODY_INDEX = _core.RequestHead._fields.index("body")
+if len(_HEAD_FIELDS) != _BODY_INDEX:  # SlotFactory stores the head's leading items
+    raise ImportError("fulmen_http: RequestHead.body must be the head's last field")
 _CONNECTION_FIELDS = ("_protocol", "client", "server", "scheme")
 _INITIAL: dict[str, object] = {
     "body_complete": False,
@@ -139,7 +136,7 @@ class Request:
         request: Request = cls.factory()(
             head, protocol, protocol.client, protocol.server_address, protocol.scheme
         )
-        body = head[12] if len(head) > 12 else None  # RequestHead.body
+        body = head[_BODY_INDEX]
         if body is not None:
             request._take_whole_body(body)  # type: ignore[arg-type]
         return request
